@@ -1,0 +1,54 @@
+# Two commands: `make run` (set up everything and serve, embedded mode) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The services tier of the test suite (PostgreSQL + Redis); override to point elsewhere.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test test-embedded test-services bench install migrate demo clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo
+	@echo "Command Center on http://$(HOST):$(PORT)/admin/  (logins: admin/admin, alice/alice, bob/bob, mod/mod, checkin/checkin)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Embedded tier always; services tier when PostgreSQL and Redis answer (REQUIRE_SERVICES=1 makes
+# their absence an error, as in CI).
+test: install test-embedded
+	@if $(PY) .ci/services_up.py "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"; then \
+		$(MAKE) --no-print-directory test-services; \
+	elif [ "$(REQUIRE_SERVICES)" = "1" ]; then \
+		echo "services tier required but PostgreSQL/Redis are not reachable"; exit 1; \
+	else \
+		echo "== services tier skipped: PostgreSQL/Redis not reachable (embedded tier ran) =="; \
+	fi
+
+test-embedded: install
+	@echo "== embedded tier: SQLite, in-memory channel layer, inline jobs =="
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest $(PYTEST_ARGS)
+
+test-services: install
+	@echo "== services tier: PostgreSQL + Redis + RQ =="
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	env -u DATABASE_URL -u REDIS_URL $(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts

@@ -1,0 +1,185 @@
+"""Demo data for `make run`: nine games, demo logins, and tournaments at every stage of an event.
+
+Built through the services (so the demo has the same history and audit trail as a real event) and
+idempotent: running it again changes nothing.
+"""
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Game, Match, Player, Registration, Tournament
+from .roles import CHECKIN_STAFF, MODERATORS, ORGANIZERS, ensure_role_groups
+from .services import matches, payments, registrations, setup, tournaments as tournament_services, announcements
+
+GAMES = [
+    # name, slug, team size, subs, id format, result type, BR points, per kill
+    ("Valorant", "valorant", 5, 2, "riot_id", "map_score", [], 0),
+    ("Counter-Strike 2", "cs2", 5, 2, "steam_id", "map_score", [], 0),
+    ("Dota 2", "dota2", 5, 2, "steam_id", "best_of", [], 0),
+    ("eFootball", "efootball", 1, 0, "konami_id", "map_score", [], 0),
+    ("EA Sports FC 26", "ea-fc-26", 1, 0, "ea_id", "map_score", [], 0),
+    ("Mobile Legends: Bang Bang", "mlbb", 5, 2, "mlbb_uid", "best_of", [], 0),
+    ("Call of Duty: Mobile", "codm", 5, 2, "mobile_uid", "map_score", [], 0),
+    ("Free Fire", "free-fire", 4, 1, "mobile_uid", "points", [12, 9, 7, 5, 4, 3, 2, 1], 1),
+    ("PUBG Mobile", "pubg-mobile", 4, 1, "mobile_uid", "points", [12, 9, 7, 5, 4, 3, 2, 1], 1),
+]
+
+# name, tag — several scripts on purpose: the product must show (and later print) every one of them.
+TEAM_NAMES = [
+    ("Dhaka Dynamos", "DHK"), ("Королевские Волки", "KVLK"), ("বাংলা টাইগার্স", "BTG"), ("Chittagong Chargers", "CTG"),
+    ("東京ドラゴンズ", "TKD"), ("Sylhet Strikers", "SYL"), ("Nova Esports", "NOVA"), ("Rajshahi Royals", "RJR"),
+    ("서울 피닉스", "SLP"), ("Team Ignite", "IGN"), ("Khulna Knights", "KHK"), ("Σπάρτη Gaming", "SPRT"),
+]
+PLAYER_NAMES = [
+    "Rafiq Ahmed", "Nusrat Jahan", "Алексей Смирнов", "তানভীর হাসান", "Sakib Hasan", "Yuki Tanaka", "Fatima Noor",
+    "Дмитрий Орлов", "মাহমুদ করিম", "Arif Chowdhury", "김민준", "Liam O'Brien", "Sadia Islam", "Νίκος Παππάς",
+    "Imran Kabir", "Priya Sen",
+]
+
+DEMO_USERS = [
+    # username, password, superuser, group
+    ("admin", "admin", True, None),
+    ("alice", "alice", False, ORGANIZERS),
+    ("bob", "bob", False, ORGANIZERS),
+    ("mod", "mod", False, MODERATORS),
+    ("checkin", "checkin", False, CHECKIN_STAFF),
+]
+
+
+def _users():
+    groups = ensure_role_groups()
+    users = {}
+    for username, password, superuser, group in DEMO_USERS:
+        user, created = User.objects.get_or_create(username=username, defaults={
+            "is_staff": True, "is_superuser": superuser, "email": f"{username}@example.com"})
+        if created:
+            user.set_password(password)
+            user.save()
+        if group:
+            user.groups.add(groups[group])
+        users[username] = user
+    return users
+
+
+def _games():
+    games = {}
+    for name, slug, size, subs, id_format, result_type, points, per_kill in GAMES:
+        games[slug], _ = Game.objects.get_or_create(slug=slug, defaults=dict(
+            name=name, team_size=size, max_substitutes=subs, id_format=id_format, result_type=result_type,
+            br_points_table=points, br_points_per_kill=per_kill))
+    return games
+
+
+def _solo_players(game, count, offset=0):
+    players = []
+    for i in range(count):
+        name = PLAYER_NAMES[(i + offset) % len(PLAYER_NAMES)]
+        display = name if i + offset < len(PLAYER_NAMES) else f"{name} {i + offset}"
+        email = f"player{i + offset}@example.com"
+        player = Player.objects.filter(email=email).first() or setup.create_player(
+            actor=None, display_name=display, email=email, game_ids={game.slug: f"{123456789 + i + offset}"})
+        players.append(player)
+    return players
+
+
+def _teams(game, count):
+    teams = []
+    for i in range(count):
+        name, tag = TEAM_NAMES[i % len(TEAM_NAMES)]
+        existing = game.teams.filter(tag=tag).first()
+        if existing:
+            teams.append(existing)
+            continue
+        captain = setup.create_player(actor=None, display_name=f"{name} Captain", email=f"captain.{tag.lower()}@example.com",
+                                      game_ids={game.slug: f"{name.split()[0][:10]}#{tag[:5]}" if game.id_format == "riot_id" else "Captain" + tag})
+        teams.append(setup.create_team(actor=None, game=game, name=name, tag=tag, captain=captain))
+    return teams
+
+
+def _tournament(slug, organizer, game, **fields):
+    existing = Tournament.objects.filter(slug=slug).first()
+    if existing:
+        return existing, False
+    return setup.create_tournament(actor=organizer, organizer=organizer, slug=slug, game=game, **fields), True
+
+
+@transaction.atomic
+def seed_demo() -> dict:
+    users = _users()
+    games = _games()
+    now = timezone.now()
+    alice, bob = users["alice"], users["bob"]
+
+    # 1. Registration open, paid, with payments waiting for verification (alice).
+    cup, created = _tournament(
+        "dhaka-valorant-cup", alice, games["valorant"], name="Dhaka Valorant Cup", participation="team", capacity=16,
+        format="double_elimination", best_of=3,
+        registration_opens_at=now - timedelta(days=3), registration_closes_at=now + timedelta(days=4),
+        check_in_opens_at=now + timedelta(days=5), check_in_closes_at=now + timedelta(days=5, hours=1),
+        starts_at=now + timedelta(days=5, hours=2), entry_fee=Decimal("500"), entry_fee_currency="BDT",
+        payment_methods=["bkash", "nagad"], prize_pool=Decimal("50000"), prize_distribution={"1": 50, "2": 30, "3": 20},
+        requires_approval=False, description="Open bracket for Bangladesh's Valorant teams.")
+    if created:
+        tournament_services.open_registration(cup.pk, actor=alice)
+        setup.add_staff(cup.pk, actor=alice, user=users["checkin"], role="checkin")
+        for i, team in enumerate(_teams(games["valorant"], 10)):
+            reg = registrations.register(cup, team=team, actor=None)
+            if i < 7:
+                payments.submit(reg.pk, actor=reg, method="bkash" if i % 2 else "nagad", amount="500", reference=f"TXN{8800 + i}")
+            if i < 3:
+                payments.verify(reg.payments.get().pk, actor=alice)
+        announcements.post(cup.pk, actor=alice, title="Welcome to the Dhaka Valorant Cup", pinned=True,
+                           body="Pay the entry fee with bKash or Nagad and enter the transaction ID.")
+
+    # 2. Live solo event with reported and disputed matches (alice, moderated by mod).
+    league, created = _tournament(
+        "efootball-weekly-42", alice, games["efootball"], name="eFootball Weekly #42", participation="solo", capacity=16,
+        format="single_elimination", best_of=1, requires_approval=False,
+        registration_opens_at=now - timedelta(days=7), registration_closes_at=now - timedelta(days=1),
+        check_in_opens_at=now - timedelta(hours=3), check_in_closes_at=now + timedelta(hours=3),
+        starts_at=now - timedelta(minutes=30), prize_pool=Decimal("10000"), prize_distribution={"1": 70, "2": 30})
+    if created:
+        tournament_services.open_registration(league.pk, actor=alice)
+        setup.add_staff(league.pk, actor=alice, user=users["mod"], role="moderator")
+        regs = [registrations.register(league, player=p, actor=alice) for p in _solo_players(games["efootball"], 8)]
+        for reg in regs[:7]:
+            from .services import checkin
+            checkin.check_in(reg.pk, actor=alice)
+        tournament_services.close_registration(league.pk, actor=alice)
+        tournament_services.start(league.pk, actor=alice)
+        pairs = [(0, 7), (3, 4), (1, 6), (2, 5)]
+        made = [setup.create_match(league.pk, actor=alice, key=f"WB1.{i + 1}", slot_a=regs[a], slot_b=regs[b], position=i + 1,
+                                   scheduled_at=now + timedelta(minutes=15 * i)) for i, (a, b) in enumerate(pairs)]
+        matches.override_score(made[0].pk, actor=alice, score_a=3, score_b=1, reason="Score entered from the referee sheet")
+        matches.submit_result(made[1].pk, actor=regs[3], score_a=2, score_b=1, evidence_url="https://example.com/shot1.png")
+        matches.submit_result(made[2].pk, actor=regs[1], score_a=4, score_b=2)
+        matches.submit_result(made[2].pk, actor=regs[6], score_a=2, score_b=4)
+        matches.start(made[3].pk, actor=alice)
+        announcements.post(league.pk, actor=alice, title="Round 1 is live", body="Report your score right after the match.")
+
+    # 3. Completed event (bob).
+    done, created = _tournament(
+        "pubg-mobile-showdown", bob, games["pubg-mobile"], name="PUBG Mobile Showdown", participation="solo", capacity=8,
+        format="single_elimination", requires_approval=True,
+        registration_opens_at=now - timedelta(days=30), registration_closes_at=now - timedelta(days=21),
+        starts_at=now - timedelta(days=20), ends_at=now - timedelta(days=19))
+    if created:
+        tournament_services.open_registration(done.pk, actor=bob)
+        regs = [registrations.register(done, player=p, actor=bob) for p in _solo_players(games["pubg-mobile"], 4, offset=8)]
+        registrations.bulk_approve([r.pk for r in regs], actor=bob)
+        tournament_services.start(done.pk, actor=bob)
+        final = setup.create_match(done.pk, actor=bob, key="GF1", slot_a=regs[0], slot_b=regs[1], bracket="grand_final")
+        matches.override_score(final.pk, actor=bob, score_a=1, score_b=0, reason="Final result")
+        tournament_services.complete(done.pk, actor=bob)
+
+    # 4. A draft (bob) to show set-up.
+    _tournament("cs2-autumn-open", bob, games["cs2"], name="CS2 Autumn Open", participation="team", capacity=32,
+                format="swiss", registration_opens_at=now + timedelta(days=10), registration_closes_at=now + timedelta(days=20),
+                starts_at=now + timedelta(days=21))
+    return {
+        "tournaments": Tournament.objects.count(), "registrations": Registration.objects.count(),
+        "matches": Match.objects.count(), "users": len(users),
+    }

@@ -1,0 +1,52 @@
+"""Domain events → channel-layer messages, sent only after the transaction commits.
+
+A rolled-back change never reaches a lobby. Payloads carry ids and display names, never emails or
+phones. If the channel layer is unreachable the database change still stands; the failure is
+logged and lobbies catch up through their polling fallback.
+"""
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+EVENT_TYPES = {
+    "roster.updated", "announcement.new", "match.updated", "bracket.updated", "tournament.updated", "notification.new",
+}
+
+
+def lobby_group(tournament_slug: str) -> str:
+    return f"lobby_{tournament_slug}"
+
+
+def private_group(registration_id: int) -> str:
+    return f"registration_{registration_id}"
+
+
+def _send(group: str, event_type: str, payload: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, {"type": "lobby.event", "event": event_type, "payload": payload})
+    except Exception:  # the change is committed; lobbies recover by polling
+        logger.exception("Could not deliver %s to %s", event_type, group)
+
+
+def publish(tournament, event_type: str, payload: dict | None = None) -> None:
+    """Schedule ``event_type`` for everyone watching ``tournament``'s lobby, after commit."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"Unknown event type {event_type!r}")
+    body = {"tournament": tournament.slug, **(payload or {})}
+    group = lobby_group(tournament.slug)
+    transaction.on_commit(lambda: _send(group, event_type, body))
+
+
+def publish_private(registration_id: int, event_type: str, payload: dict) -> None:
+    """Schedule an event for one registration's private channel, after commit."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"Unknown event type {event_type!r}")
+    group = private_group(registration_id)
+    transaction.on_commit(lambda: _send(group, event_type, payload))

@@ -1,0 +1,2 @@
+"""WebSocket routes of the participant lobby (consumers arrive with the lobby)."""
+websocket_urlpatterns: list = []

@@ -1,0 +1,15 @@
+"""The domain: one module per aggregate, all re-exported here."""
+from .audit import AuditLog
+from .comms import Announcement, Notification
+from .dispute import Dispute
+from .game import Game
+from .match import Match, MatchReport
+from .payment import Payment
+from .people import Player, Team, TeamMembership
+from .registration import Registration
+from .tournament import PaymentMethod, Tournament, TournamentStaff
+
+__all__ = [
+    "Announcement", "AuditLog", "Dispute", "Game", "Match", "MatchReport", "Notification", "Payment",
+    "PaymentMethod", "Player", "Registration", "Team", "TeamMembership", "Tournament", "TournamentStaff",
+]

@@ -1,0 +1,125 @@
+"""Creating the things events are made of: tournaments, staff, players, teams, ad-hoc matches.
+
+Creation is a write like any other: validated with the model's rules, audited, history recorded.
+"""
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django_fsm import FSMField
+
+from .. import permissions
+from ..models import Game, Match, Player, Registration, Team, TeamMembership, Tournament, TournamentStaff
+from . import audit
+from .base import is_user, lock, require, save_plain
+from .errors import DomainError
+
+
+def _validated(obj, exclude=None):
+    # Protected FSM fields refuse the assignment full_clean() makes; their values come from transitions.
+    fsm_fields = [f.name for f in obj._meta.fields if isinstance(f, FSMField)]
+    try:
+        obj.full_clean(exclude=list(exclude or []) + fsm_fields)
+    except ValidationError as exc:
+        problems = "; ".join(f"{field}: {' '.join(msgs)}" if field != "__all__" else " ".join(msgs)
+                             for field, msgs in exc.message_dict.items())
+        raise DomainError(problems, code="invalid")
+
+
+def create_tournament(*, actor, organizer=None, **fields) -> Tournament:
+    """Create a draft tournament. Staff users create for themselves; admins may name an organizer."""
+    if is_user(actor) and not (actor.is_superuser or actor.is_staff):
+        raise DomainError(_("Only staff can create tournaments."), code="forbidden")
+    organizer = organizer or actor
+    if is_user(actor) and not actor.is_superuser and organizer != actor:
+        raise DomainError(_("You can only create tournaments you organize."), code="forbidden")
+    tournament = Tournament(organizer=organizer, **fields)
+    _validated(tournament)
+    with transaction.atomic():
+        save_plain(tournament, actor, reason="created")
+        audit.log_action("tournament.create", actor=actor, tournament=tournament, target=tournament)
+    return tournament
+
+
+def add_staff(tournament_id: int, *, actor, user, role: str) -> TournamentStaff:
+    with transaction.atomic():
+        tournament = lock(Tournament, tournament_id)
+        require(actor, tournament, permissions.MANAGE)
+        if role not in TournamentStaff.Role.values:
+            raise DomainError(_("Unknown staff role “%(r)s”.") % {"r": role})
+        member, created = TournamentStaff.objects.get_or_create(tournament=tournament, user=user, defaults={"role": role})
+        if not created and member.role != role:
+            member.role = role
+            save_plain(member, actor, reason="role changed")
+        audit.log_action("tournament.staff", actor=actor, tournament=tournament, target=member, metadata={"user": user.pk, "role": role})
+        return member
+
+
+def create_player(*, actor, display_name: str, email: str = "", game_ids: dict | None = None, **extra) -> Player:
+    player = Player(display_name=(display_name or "").strip(), email=(email or "").strip().lower(), game_ids=dict(game_ids or {}), **extra)
+    normalised = {}
+    for slug, value in player.game_ids.items():
+        game = Game.objects.filter(slug=slug).first()
+        if game is None:
+            raise DomainError(_("Unknown game “%(g)s”.") % {"g": slug})
+        try:
+            normalised[slug] = game.validate_player_id(value)
+        except ValidationError as exc:
+            raise DomainError(" ".join(exc.messages), code="game_id")
+    player.game_ids = normalised
+    _validated(player, exclude=["user"])
+    with transaction.atomic():
+        save_plain(player, actor, reason="created")
+        audit.log_action("player.create", actor=actor, target=player)
+    return player
+
+
+def create_team(*, actor, game: Game, name: str, tag: str, captain: Player, players=(), substitutes=()) -> Team:
+    """Create a team with its roster; size rules come from the game."""
+    players = [p for p in players if p != captain]
+    starters = 1 + len(players)
+    if starters > game.team_size:
+        raise DomainError(_("%(g)s teams field %(n)d players; this roster has %(m)d.") % {"g": game, "n": game.team_size, "m": starters})
+    if len(substitutes) > game.max_substitutes:
+        raise DomainError(_("%(g)s allows %(n)d substitutes; this roster has %(m)d.") % {"g": game, "n": game.max_substitutes, "m": len(substitutes)})
+    team = Team(game=game, name=(name or "").strip(), tag=(tag or "").strip().upper(), captain=captain)
+    _validated(team)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                save_plain(team, actor, reason="created")
+        except IntegrityError:
+            raise DomainError(_("A %(g)s team with tag %(t)s already exists.") % {"g": game, "t": team.tag}, code="duplicate")
+        TeamMembership.objects.create(team=team, player=captain, role=TeamMembership.Role.CAPTAIN)
+        for player in players:
+            TeamMembership.objects.create(team=team, player=player, role=TeamMembership.Role.PLAYER)
+        for player in substitutes:
+            TeamMembership.objects.create(team=team, player=player, role=TeamMembership.Role.SUBSTITUTE)
+        audit.log_action("team.create", actor=actor, target=team, metadata={"members": starters + len(substitutes)})
+    return team
+
+
+def create_match(tournament_id: int, *, actor, key: str, slot_a: Registration | None, slot_b: Registration | None,
+                 round_number: int = 1, position: int = 1, best_of: int | None = None, scheduled_at=None,
+                 stage: str = "main", bracket: str = "winners") -> Match:
+    """Add one match by hand (show matches, tiebreakers); brackets create theirs in bulk."""
+    with transaction.atomic():
+        tournament = lock(Tournament, tournament_id)
+        require(actor, tournament, permissions.MANAGE)
+        # Re-read the entrants: callers may hold objects from before a status change.
+        slot_a = Registration.objects.get(pk=slot_a.pk) if slot_a is not None else None
+        slot_b = Registration.objects.get(pk=slot_b.pk) if slot_b is not None else None
+        for reg in (slot_a, slot_b):
+            if reg is not None and (reg.tournament_id != tournament.pk or reg.status != Registration.Status.CONFIRMED):
+                raise DomainError(_("%(who)s is not a confirmed entrant of %(t)s.") % {"who": reg.display_name, "t": tournament.name})
+        if slot_a is not None and slot_a == slot_b:
+            raise DomainError(_("An entrant cannot play against itself."))
+        best_of = best_of or tournament.best_of
+        if best_of < 1 or best_of % 2 == 0:
+            raise DomainError(_("Best-of must be an odd number (1, 3, 5, …)."))
+        if Match.objects.filter(tournament=tournament, stage=stage, key=key).exists():
+            raise DomainError(_("Match %(k)s already exists in this stage.") % {"k": key}, code="duplicate")
+        match = Match(tournament=tournament, key=key, slot_a=slot_a, slot_b=slot_b, round_number=round_number,
+                      position=position, best_of=best_of, scheduled_at=scheduled_at, stage=stage, bracket=bracket)
+        save_plain(match, actor, reason="created")
+        audit.log_action("match.create", actor=actor, tournament=tournament, target=match)
+        return match
