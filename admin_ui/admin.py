@@ -5,6 +5,8 @@ sees another organizer's rows; state fields are read-only (they only move throug
 actions). History uses simple-history's admin with revert disabled for stateful models.
 """
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.http import Http404
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin, UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, User
 from simple_history.admin import SimpleHistoryAdmin
@@ -42,6 +44,20 @@ class ScopedAdmin(SimpleHistoryAdmin, ModelAdmin):
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         return qs.filter(permissions.tournament_filter(request.user, prefix=self.tournament_path))
+
+    def _require_in_scope(self, request, object_id):
+        """simple-history's history views fall back to historical rows (and its per-version view never
+        consults the queryset), which would show another organizer's object: check scope first."""
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

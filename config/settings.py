@@ -128,6 +128,13 @@ STORAGES = {
     },
 }
 
+# Embedded mode serves static files straight from the apps (no collectstatic step for `make run`);
+# scaled deployments run collectstatic at release and WhiteNoise serves the compressed copies.
+WHITENOISE_USE_FINDERS = EMBEDDED or DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+FORMS_URLFIELD_ASSUME_HTTPS = True
+
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "/admin/"
 

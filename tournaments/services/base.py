@@ -93,7 +93,8 @@ def save_stateful(obj, actor, **save_kwargs):
     if user is not None:
         obj._history_user = user
     try:
-        obj.save(**save_kwargs)
+        with transaction.atomic():  # a savepoint: a refused save must not poison the caller's transaction
+            obj.save(**save_kwargs)
     except ConcurrentTransition as exc:
         raise DomainError(
             _("%(obj)s was changed by someone else a moment ago; reload and try again.") % {"obj": _title(obj)},
