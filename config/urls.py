@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readiness", health.readiness, name="readiness"),
     path("admin/rq/", include("django_rq.urls")),
+    path("admin/command-center/", include("admin_ui.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -69,6 +69,14 @@ class Match(StatefulModel):
         reg = self.slot_a if side == 0 else self.slot_b
         return reg.display_name if reg else _("TBD")
 
+    @property
+    def side_name_a(self) -> str:
+        return self.side_name(0)
+
+    @property
+    def side_name_b(self) -> str:
+        return self.side_name(1)
+
     def side_of(self, registration_id) -> int | None:
         if registration_id and registration_id == self.slot_a_id:
             return 0

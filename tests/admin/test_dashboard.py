@@ -1,0 +1,89 @@
+"""Dashboard and per-tournament Command Center: right numbers, scoped, fixed query count."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import enter, make_tournament
+from tournaments import selectors
+from tournaments.services import payments
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_dashboard_counts_and_attention_tables(client, organizer, other_organizer, game):
+    mine = make_tournament(organizer, game, requires_approval=True, slug="mine")
+    theirs = make_tournament(other_organizer, game, requires_approval=True, slug="theirs")
+    enter(mine, 3)
+    enter(theirs, 5)
+    counts = selectors.attention_counts(organizer)
+    assert counts["pending"] == 3
+    client.force_login(organizer)
+    response = client.get(reverse("admin:index"))
+    body = response.content.decode()
+    assert "Registrations to review" in body and "Player" in body
+    assert [t["pk"] for t in response.context["tournament_choices"]] == [mine.pk]
+    assert [s["value"] for s in response.context["stats"]][0] == 3
+
+
+def test_dashboard_filter_by_tournament_ignores_foreign_ids(client, organizer, other_organizer, game):
+    mine = make_tournament(organizer, game, requires_approval=True, slug="mine")
+    theirs = make_tournament(other_organizer, game, requires_approval=True, slug="theirs")
+    enter(theirs, 2)
+    client.force_login(organizer)
+    response = client.get(reverse("admin:index") + f"?tournament={theirs.pk}")
+    assert response.context["selected_tournament"] is None
+    assert response.context["stats"][0]["value"] == 0
+    response = client.get(reverse("admin:index") + f"?tournament={mine.pk}")
+    assert response.context["selected_tournament"] == mine
+
+
+def test_dashboard_query_count_does_not_grow_with_rows(client, organizer, game, paid_tournament):
+    client.force_login(organizer)
+    regs = enter(paid_tournament, 2)
+    for i, reg in enumerate(regs):
+        payments.submit(reg.pk, actor=reg, method="bkash", amount="500", reference=f"A{i}")
+    few = _queries(client, reverse("admin:index"))
+    regs = enter(paid_tournament, 30)
+    for i, reg in enumerate(regs):
+        payments.submit(reg.pk, actor=reg, method="bkash", amount="500", reference=f"B{i}")
+    assert _queries(client, reverse("admin:index")) == few
+
+
+@pytest.mark.parametrize("tab", ["overview", "registrations", "checkin", "matches", "disputes", "announcements"])
+def test_tournament_page_and_fragments(client, organizer, tournament, tab):
+    enter(tournament, 3)
+    client.force_login(organizer)
+    page = client.get(reverse("admin_ui:tournament_command_center", args=[tournament.pk]) + f"?tab={tab}")
+    assert page.status_code == 200
+    assert b'hx-trigger="every 5s"' in page.content
+    fragment = client.get(reverse("admin_ui:tournament_fragment", args=[tournament.pk, tab]))
+    assert fragment.status_code == 200
+    assert b"<html" not in fragment.content  # a fragment, not a page
+
+
+def test_tournament_page_fragment_query_count_is_fixed(client, organizer, tournament):
+    client.force_login(organizer)
+    url = reverse("admin_ui:tournament_fragment", args=[tournament.pk, "registrations"])
+    enter(tournament, 2)
+    few = _queries(client, url)
+    enter(tournament, 6)  # fills capacity and waitlists the rest
+    assert _queries(client, url) == few
+
+
+def test_tournament_page_is_404_for_other_organizer(client, other_organizer, tournament):
+    client.force_login(other_organizer)
+    assert client.get(reverse("admin_ui:tournament_command_center", args=[tournament.pk])).status_code == 404
+    assert client.get(reverse("admin_ui:tournament_fragment", args=[tournament.pk, "overview"])).status_code == 404
+
+
+def test_tournament_page_requires_login(client, tournament):
+    response = client.get(reverse("admin_ui:tournament_command_center", args=[tournament.pk]))
+    assert response.status_code == 302 and "/login/" in response.url
