@@ -7,9 +7,10 @@ from .match import Match, MatchReport
 from .payment import Payment
 from .people import Player, Team, TeamMembership
 from .registration import Registration
+from .stage import Placement, Stage
 from .tournament import PaymentMethod, Tournament, TournamentStaff
 
 __all__ = [
     "Announcement", "AuditLog", "Dispute", "Game", "Match", "MatchReport", "Notification", "Payment",
-    "PaymentMethod", "Player", "Registration", "Team", "TeamMembership", "Tournament", "TournamentStaff",
+    "PaymentMethod", "Placement", "Player", "Registration", "Stage", "Team", "TeamMembership", "Tournament", "TournamentStaff",
 ]

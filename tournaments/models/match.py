@@ -28,7 +28,8 @@ class Match(StatefulModel):
     FINISHED = [S.COMPLETED, S.FORFEITED, S.CANCELLED]
 
     tournament = models.ForeignKey("tournaments.Tournament", on_delete=models.CASCADE, related_name="matches")
-    stage = models.CharField(_("stage"), max_length=40, default="main")
+    stage = models.ForeignKey("tournaments.Stage", on_delete=models.CASCADE, null=True, blank=True, related_name="matches",
+                              help_text=_("Empty for matches added by hand."))
     key = models.CharField(_("key"), max_length=40, help_text=_("Stable bracket key, e.g. WB1.1, LB2.3, GF1."))
     bracket = models.CharField(_("bracket"), max_length=20, default="winners")
     group = models.CharField(_("group"), max_length=8, blank=True)
@@ -37,6 +38,10 @@ class Match(StatefulModel):
     best_of = models.PositiveSmallIntegerField(_("best of"), default=1)
     slot_a = models.ForeignKey("tournaments.Registration", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     slot_b = models.ForeignKey("tournaments.Registration", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    slot_a_bye = models.BooleanField(_("side A is a bye"), default=False)
+    slot_b_bye = models.BooleanField(_("side B is a bye"), default=False)
+    is_conditional = models.BooleanField(_("played only if needed"), default=False,
+                                         help_text=_("The grand-final reset: played only if the losers-bracket side wins GF1."))
     score_a = models.PositiveIntegerField(_("score A"), null=True, blank=True)
     score_b = models.PositiveIntegerField(_("score B"), null=True, blank=True)
     winner = models.ForeignKey("tournaments.Registration", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -56,10 +61,13 @@ class Match(StatefulModel):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["tournament", "stage", "round_number", "position", "id"]
+        ordering = ["tournament", "stage_id", "bracket", "round_number", "position", "id"]
         verbose_name = _("match")
         verbose_name_plural = _("matches")
-        constraints = [models.UniqueConstraint(fields=["tournament", "stage", "key"], name="uniq_match_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "key"], name="uniq_stage_match_key"),
+            models.UniqueConstraint(fields=["tournament", "key"], condition=models.Q(stage__isnull=True), name="uniq_adhoc_match_key"),
+        ]
         indexes = [models.Index(fields=["tournament", "status"])]
 
     def __str__(self):
@@ -92,6 +100,24 @@ class Match(StatefulModel):
 
     def has_both_sides(self) -> bool:
         return bool(self.slot_a_id and self.slot_b_id)
+
+    @property
+    def is_bye(self) -> bool:
+        return self.slot_a_bye or self.slot_b_bye
+
+    def can_walk_over(self) -> bool:
+        """Exactly one real side against a bye, or byes on both sides (nobody advances)."""
+        a = self.slot_a_id is not None
+        b = self.slot_b_id is not None
+        return (self.slot_a_bye and self.slot_b_bye) or (self.slot_a_bye and b and not a) or (self.slot_b_bye and a and not b)
+
+    def has_started(self) -> bool:
+        """Played or being played: what a correction or a regeneration must not silently undo."""
+        if self.status == self.Status.SCHEDULED:
+            return False
+        if self.status in (self.Status.COMPLETED, self.Status.CANCELLED) and self.is_bye:
+            return False  # a bye's automatic walkover is not a played match
+        return True
 
     # ---- transitions ---------------------------------------------------------------------------
     @transition(field=status, source=S.SCHEDULED, target=S.CHECK_IN)
@@ -133,6 +159,18 @@ class Match(StatefulModel):
     @transition(field=status, source=OPEN, target=S.CANCELLED)
     def cancel(self):
         pass
+
+    @transition(field=status, source=S.SCHEDULED, target=S.COMPLETED, conditions=[can_walk_over])
+    def walk_over(self):
+        """A bye: the real side (if any) advances without playing."""
+
+    @transition(field=status, source=[S.CHECK_IN, S.READY, S.LIVE, S.PENDING_RESULT, S.DISPUTED, S.COMPLETED, S.FORFEITED, S.CANCELLED],
+                target=S.SCHEDULED)
+    def reset(self):
+        """Undo a match whose inputs changed (result correction, forced regeneration)."""
+        self.score_a = self.score_b = None
+        self.winner = None
+        self.started_at = self.completed_at = None
 
 
 class MatchReport(TimestampedModel):

@@ -18,7 +18,7 @@ M = Match.Status
 
 
 def _load(match_id):
-    return lock(Match, match_id, select_related=("tournament", "slot_a", "slot_b"))
+    return lock(Match, match_id, select_related=("tournament", "slot_a", "slot_b", "stage"))
 
 
 def _changed(match):
@@ -265,6 +265,73 @@ def cancel(match_id: int, *, actor, reason: str) -> Match:
         audit.log_action("match.cancel", actor=actor, tournament=match.tournament, target=match, reason=reason)
         _changed(match)
         notifications.notify_many(_sides(match), "match.cancelled", _("Match %(k)s cancelled") % {"k": match.key}, reason)
+        progression.advance(match, actor)  # nobody advances: the next matches receive byes
+        return match
+
+
+def double_forfeit(match_id: int, *, actor, reason: str) -> Match:
+    """Both sides forfeit (both no-shows): nobody advances; the next matches receive byes."""
+    if not (reason or "").strip():
+        raise DomainError(_("Give a reason for the double forfeit."), code="reason_required")
+    with transaction.atomic():
+        match = _load(match_id)
+        require(actor, match.tournament, permissions.RESULTS)
+        run_transition(match, "forfeit", label=_("Match %(k)s") % {"k": match.key})
+        match.winner = None
+        match.completed_at = timezone.now()
+        match.note = reason
+        save_stateful(match, actor)
+        from . import disputes
+
+        disputes.close_open_for(match, actor, _("Closed: both sides forfeited."))
+        audit.log_action("match.double_forfeit", actor=actor, tournament=match.tournament, target=match, reason=reason)
+        _changed(match)
+        notifications.notify_many(_sides(match), "match.forfeited", _("Match %(k)s forfeited by both sides") % {"k": match.key}, reason)
+        progression.advance(match, actor)
+        return match
+
+
+def correct_result(match_id: int, *, actor, score_a, score_b, reason: str, reset_downstream: bool = False) -> Match:
+    """Fix the score of a completed match. If the winner changes, the matches that followed from it
+    change too: allowed while none of them has started; otherwise refused with the list of those
+    matches unless ``reset_downstream`` is given, which resets them (history and audit kept)."""
+    if not (reason or "").strip():
+        raise DomainError(_("Give a reason for the correction."), code="reason_required")
+    with transaction.atomic():
+        match = _load(match_id)
+        require(actor, match.tournament, permissions.RESULTS)
+        if match.status != M.COMPLETED or match.is_bye:
+            raise DomainError(_("Match %(k)s is %(s)s; only completed results can be corrected.")
+                              % {"k": match.key, "s": match.get_status_display().lower()}, code="invalid_state")
+        if match.tournament.status == match.tournament.Status.COMPLETED:
+            raise DomainError(_("%(t)s is completed; its results are final.") % {"t": match.tournament.name}, code="final")
+        a, b = validate_series(match.best_of, score_a, score_b)
+        before = {"score_a": match.score_a, "score_b": match.score_b, "winner": match.winner_id}
+        new_winner = match.slot_a if a > b else match.slot_b
+        reset_keys = []
+        winner_changed = new_winner.pk != match.winner_id
+        if winner_changed:
+            progression.refuse_if_blocked(match, reset_downstream)
+            reset_keys = progression.reset_downstream(match, actor, reason)
+        match.score_a, match.score_b, match.winner = a, b, new_winner
+        match.note = reason
+        save_plain(match, actor, reason="result corrected")
+        if match.stage_id and match.stage.completed_at:
+            match.stage.completed_at = None
+            save_plain(match.stage, actor, reason="reopened by a correction")
+        audit.log_action("match.correct", actor=actor, tournament=match.tournament, target=match, reason=reason,
+                         metadata={"before": before, "after": {"score_a": a, "score_b": b, "winner": new_winner.pk},
+                                   "reset": reset_keys})
+        _changed(match)
+        notifications.notify_many(_sides(match), "match.result_corrected", _("Result of %(k)s corrected") % {"k": match.key},
+                                  _("%(a)s %(sa)d–%(sb)d %(b)s. %(r)s") % {"a": match.side_name(0), "sa": a, "sb": b,
+                                                                         "b": match.side_name(1), "r": reason})
+        if winner_changed:
+            progression.advance(match, actor)
+        elif match.stage_id:
+            from .brackets import finish_stage_if_done
+
+            finish_stage_if_done(match.stage, actor)
         return match
 
 

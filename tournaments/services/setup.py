@@ -100,7 +100,7 @@ def create_team(*, actor, game: Game, name: str, tag: str, captain: Player, play
 
 def create_match(tournament_id: int, *, actor, key: str, slot_a: Registration | None, slot_b: Registration | None,
                  round_number: int = 1, position: int = 1, best_of: int | None = None, scheduled_at=None,
-                 stage: str = "main", bracket: str = "winners") -> Match:
+                 bracket: str = "winners") -> Match:
     """Add one match by hand (show matches, tiebreakers); brackets create theirs in bulk."""
     with transaction.atomic():
         tournament = lock(Tournament, tournament_id)
@@ -116,10 +116,10 @@ def create_match(tournament_id: int, *, actor, key: str, slot_a: Registration | 
         best_of = best_of or tournament.best_of
         if best_of < 1 or best_of % 2 == 0:
             raise DomainError(_("Best-of must be an odd number (1, 3, 5, …)."))
-        if Match.objects.filter(tournament=tournament, stage=stage, key=key).exists():
-            raise DomainError(_("Match %(k)s already exists in this stage.") % {"k": key}, code="duplicate")
+        if Match.objects.filter(tournament=tournament, stage__isnull=True, key=key).exists():
+            raise DomainError(_("Match %(k)s already exists.") % {"k": key}, code="duplicate")
         match = Match(tournament=tournament, key=key, slot_a=slot_a, slot_b=slot_b, round_number=round_number,
-                      position=position, best_of=best_of, scheduled_at=scheduled_at, stage=stage, bracket=bracket)
+                      position=position, best_of=best_of, scheduled_at=scheduled_at, bracket=bracket)
         save_plain(match, actor, reason="created")
         audit.log_action("match.create", actor=actor, tournament=tournament, target=match)
         return match

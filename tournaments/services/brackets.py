@@ -1,0 +1,337 @@
+"""Brackets: turn the pure engine's plan into matches, and keep stages moving.
+
+Generation persists a whole stage in a handful of bulk queries: matches are inserted without their
+feeds, the feeds (``winner_to``/``loser_to``) are set with one bulk update, and history is written in
+bulk. Byes known at generation time are walked over in memory first, so a 5-entrant bracket starts
+with its three byes already advanced.
+"""
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from .. import brackets as engine
+from .. import events, permissions
+from ..models import Match, Placement, Registration, Stage, Tournament
+from . import audit
+from .base import actor_user, lock, require, save_plain
+from .errors import DomainError
+
+M = Match.Status
+T = Tournament.Status
+GENERATABLE = [T.REGISTRATION_OPEN, T.REGISTRATION_CLOSED, T.LIVE]
+OPTION_NAMES = {
+    "single_elimination": {"third_place", "best_of", "final_best_of"},
+    "double_elimination": {"grand_final", "skip_first_round", "best_of", "grand_final_best_of"},
+    "round_robin": {"groups", "double", "distribution", "best_of"},
+    "swiss": {"rounds", "wins_to_advance", "losses_to_eliminate", "strength", "bye_points", "best_of"},
+}
+STAGE_FORMAT_FOR = {
+    Tournament.Format.SINGLE_ELIMINATION: Stage.Format.SINGLE_ELIMINATION,
+    Tournament.Format.DOUBLE_ELIMINATION: Stage.Format.DOUBLE_ELIMINATION,
+    Tournament.Format.ROUND_ROBIN: Stage.Format.ROUND_ROBIN,
+    Tournament.Format.SWISS: Stage.Format.SWISS,
+}
+
+
+def _engine_call(fn, *args, **kwargs):
+    """Bracket errors become the domain error the admin shows; option typos name the allowed ones."""
+    try:
+        return fn(*args, **kwargs)
+    except engine.BracketError as exc:
+        raise DomainError(str(exc), code="bracket") from exc
+
+
+def build_plan(stage_format: str, seeds: list, options: dict):
+    if stage_format not in OPTION_NAMES:
+        raise DomainError(_("This format cannot be generated as a bracket stage yet: %(f)s.") % {"f": stage_format})
+    unknown = set(options) - OPTION_NAMES[stage_format]
+    if unknown:
+        raise DomainError(_("Unknown option(s) for %(f)s: %(o)s. Allowed: %(a)s.")
+                          % {"f": stage_format, "o": ", ".join(sorted(unknown)), "a": ", ".join(sorted(OPTION_NAMES[stage_format]))})
+    builder = {
+        "single_elimination": engine.single_elimination, "double_elimination": engine.double_elimination,
+        "round_robin": engine.round_robin, "swiss": engine.swiss_plan,
+    }[stage_format]
+    return _engine_call(builder, list(seeds), **options)
+
+
+def seed_order(tournament, *, method: str = "manual", rng_seed=None) -> list[int]:
+    """Confirmed entrants, best seed first. Manual order follows ``Registration.seed`` (unseeded
+    entrants after the seeded ones, by registration time)."""
+    regs = list(Registration.objects.filter(tournament=tournament, status=Registration.Status.CONFIRMED)
+                .order_by(*["seed", "created_at", "id"]).values_list("pk", "seed"))
+    ids = [pk for pk, s in regs if s is not None] + [pk for pk, s in regs if s is None]
+    if len(ids) < 2:
+        raise DomainError(_("A bracket needs at least 2 confirmed entrants; %(t)s has %(n)d.") % {"t": tournament.name, "n": len(ids)},
+                          code="not_enough")
+    return list(_engine_call(engine.seed, ids, method, rng_seed=rng_seed))
+
+
+def preview(tournament_id: int, *, actor, stage_format: str | None = None, options: dict | None = None,
+            seeds: list[int] | None = None):
+    """The plan that ``generate`` would persist, without writing anything (for the seed editor)."""
+    tournament = Tournament.objects.get(pk=tournament_id)
+    require(actor, tournament, permissions.MANAGE)
+    stage_format = stage_format or STAGE_FORMAT_FOR.get(tournament.format, tournament.format)
+    options = dict(options or {})
+    options.setdefault("best_of", tournament.best_of)
+    return build_plan(stage_format, seeds or seed_order(tournament), options)
+
+
+def _resolve_generation_byes(plan, rows: dict[str, Match]):
+    """Walk over every bye whose both sides are known at generation (in feed order), in memory."""
+    for pm in plan.ordered_matches():
+        match = rows[pm.key]
+        if not match.can_walk_over():
+            continue
+        winner_id = match.slot_a_id or match.slot_b_id
+        rows[pm.key] = match = _rebuilt(match, status=M.COMPLETED, winner_id=winner_id, completed_at=timezone.now(),
+                                       note="bye")
+        for target, entrant in ((pm.winner_to, winner_id), (pm.loser_to, None)):
+            if target is None:
+                continue
+            key, slot = target
+            side = "a" if slot == 0 else "b"
+            if entrant is None:
+                setattr(rows[key], f"slot_{side}_bye", True)
+            else:
+                setattr(rows[key], f"slot_{side}_id", entrant)
+
+
+def _rebuilt(match, **changes):
+    """A protected FSM field can only be given at construction: rebuild the unsaved row."""
+    fields = {f.attname: getattr(match, f.attname) for f in Match._meta.concrete_fields if f.attname != "id"}
+    fields.update(changes)
+    status = fields.pop("status")
+    return Match(status=status, **fields)
+
+
+def persist(stage: Stage, plan_or_matches, *, actor=None, scheduled_at=None) -> list[Match]:
+    """Insert planned matches (a whole Plan, or one Swiss round's matches) in bulk, link their feeds,
+    write history in bulk."""
+    tournament = stage.tournament
+    plan_like = plan_or_matches if isinstance(plan_or_matches, engine.Plan) else None
+    planned_matches = plan_like.matches if plan_like is not None else tuple(plan_or_matches)
+    rows = {}
+    for pm in planned_matches:
+        match = Match(tournament=tournament, stage=stage, key=pm.key, bracket=pm.bracket, group=pm.group or "",
+                      round_number=pm.round, position=pm.position, best_of=pm.best_of, is_conditional=pm.conditional,
+                      scheduled_at=scheduled_at)
+        for index, slot in enumerate(pm.slots):
+            side = "a" if index == 0 else "b"
+            if slot.entrant is not None:
+                setattr(match, f"slot_{side}_id", slot.entrant)
+            elif slot.bye:
+                setattr(match, f"slot_{side}_bye", True)
+        rows[pm.key] = match
+    if plan_like is not None:
+        _resolve_generation_byes(plan_like, rows)
+    else:
+        for key, match in list(rows.items()):  # Swiss/round robin: a bye is a lone walkover
+            if match.can_walk_over():
+                rows[key] = _rebuilt(match, status=M.COMPLETED, winner_id=match.slot_a_id or match.slot_b_id,
+                                     completed_at=timezone.now(), note="bye")
+    ordered = list(rows.values())
+    Match.objects.bulk_create(ordered, batch_size=1000)
+    linked = []
+    for pm in planned_matches:
+        match = rows[pm.key]
+        if pm.winner_to or pm.loser_to:
+            if pm.winner_to:
+                match.winner_to_id, match.winner_to_slot = rows[pm.winner_to[0]].pk, pm.winner_to[1]
+            if pm.loser_to:
+                match.loser_to_id, match.loser_to_slot = rows[pm.loser_to[0]].pk, pm.loser_to[1]
+            linked.append(match)
+    if linked:
+        Match.objects.bulk_update(linked, ["winner_to", "winner_to_slot", "loser_to", "loser_to_slot"], batch_size=1000)
+    Match.history.bulk_history_create(ordered, batch_size=1000, default_user=actor_user(actor),
+                                      default_change_reason=f"generated: {stage.format}")
+    return ordered
+
+
+def _stage_started(stage) -> list[str]:
+    return [m.key for m in stage.matches.all() if m.has_started()]
+
+
+def generate(tournament_id: int, *, actor, stage_format: str | None = None, options: dict | None = None,
+             seeding: str = "manual", rng_seed=None, seeds: list[int] | None = None, name: str = "main",
+             force: bool = False, reason: str = "") -> Stage:
+    """Create (or regenerate) a stage's matches from the engine's plan.
+
+    Regenerating is refused once any match has started, unless an organizer forces it with a reason;
+    then the old matches are deleted (their history remains) and the audit entry lists them.
+    """
+    with transaction.atomic():
+        tournament = lock(Tournament, tournament_id)
+        require(actor, tournament, permissions.MANAGE)
+        if tournament.status not in GENERATABLE:
+            raise DomainError(_("%(t)s is %(s)s; brackets are generated once registration is open.")
+                              % {"t": tournament.name, "s": tournament.get_status_display().lower()}, code="invalid_state")
+        stage_format = stage_format or STAGE_FORMAT_FOR.get(tournament.format)
+        if stage_format is None:
+            raise DomainError(_("%(f)s stages are not generated as brackets.") % {"f": tournament.get_format_display()})
+        options = dict(options or {})
+        options.setdefault("best_of", tournament.best_of)
+        if seeds is None:
+            seeds = seed_order(tournament, method=seeding, rng_seed=rng_seed)
+        else:
+            _check_seeds(tournament, seeds)
+        plan = build_plan(stage_format, seeds, options)
+        stage = Stage.objects.select_for_update().filter(tournament=tournament, name=name).first()
+        discarded = []
+        if stage is not None:
+            started = _stage_started(stage)
+            if started and not force:
+                raise DomainError(_("Matches %(k)s have started; regenerating would discard them. Force it with a reason.")
+                                  % {"k": ", ".join(started[:10])}, code="started", details={"started": started})
+            if force and not (reason or "").strip():
+                raise DomainError(_("Give a reason for regenerating a started bracket."), code="reason_required")
+            discarded = list(stage.matches.values_list("key", flat=True))
+            Match.objects.filter(stage=stage).update(winner_to=None, loser_to=None)
+            stage.matches.all().delete()
+            Placement.objects.filter(tournament=tournament).delete()
+            stage.format, stage.options, stage.seeds = stage_format, options, list(seeds)
+            stage.completed_at = None
+        else:
+            stage = Stage(tournament=tournament, name=name, format=stage_format, options=options, seeds=list(seeds),
+                          order=Stage.objects.filter(tournament=tournament).count() + 1)
+        stage.rounds_planned = max(plan.rounds.values()) if plan.rounds else 0
+        save_plain(stage, actor, reason="regenerated" if discarded else "generated")
+        created = persist(stage, plan, actor=actor)
+        _write_seeds(seeds, actor)
+        audit.log_action("bracket.regenerate" if discarded else "bracket.generate", actor=actor, tournament=tournament,
+                         target=stage, reason=reason,
+                         metadata={"format": stage_format, "entrants": len(seeds), "matches": len(created),
+                                   "options": options, "discarded": discarded[:200], "forced": bool(force and discarded)})
+        events.publish(tournament, "bracket.updated", {"stage": stage.pk, "name": stage.name})
+        return stage
+
+
+def _check_seeds(tournament, seeds):
+    confirmed = set(Registration.objects.filter(tournament=tournament, status=Registration.Status.CONFIRMED)
+                    .values_list("pk", flat=True))
+    if len(set(seeds)) != len(seeds):
+        raise DomainError(_("The seed list names an entrant twice."), code="seeds")
+    strangers = [pk for pk in seeds if pk not in confirmed]
+    if strangers:
+        raise DomainError(_("Registrations %(ids)s are not confirmed entrants of %(t)s.")
+                          % {"ids": ", ".join(f"#{pk}" for pk in strangers[:10]), "t": tournament.name}, code="seeds")
+    missing = confirmed - set(seeds)
+    if missing:
+        raise DomainError(_("The seed list leaves out confirmed entrants %(ids)s.")
+                          % {"ids": ", ".join(f"#{pk}" for pk in sorted(missing)[:10])}, code="seeds")
+
+
+def _write_seeds(seeds, actor):
+    regs = list(Registration.objects.filter(pk__in=seeds))
+    position = {pk: i + 1 for i, pk in enumerate(seeds)}
+    changed = [reg for reg in regs if reg.seed != position[reg.pk]]
+    for reg in changed:
+        reg.seed = position[reg.pk]
+    if changed:
+        bulk_update_with_history(changed, Registration, ["seed"], batch_size=1000, default_user=actor_user(actor),
+                                 default_change_reason="seeded")
+
+
+def set_seeds(tournament_id: int, *, actor, seeds: list[int]) -> list[int]:
+    """Save a manual seed order (the seed editor). Refused once the bracket has started."""
+    with transaction.atomic():
+        tournament = lock(Tournament, tournament_id)
+        require(actor, tournament, permissions.MANAGE)
+        seeds = [int(pk) for pk in seeds]
+        _check_seeds(tournament, seeds)
+        started = [key for stage in tournament.stages.all() for key in _stage_started(stage)]
+        if started:
+            raise DomainError(_("The bracket has started (%(k)s); seeds can no longer change.") % {"k": ", ".join(started[:5])},
+                              code="started")
+        _write_seeds(seeds, actor)
+        audit.log_action("bracket.seeds", actor=actor, tournament=tournament, target=tournament, metadata={"seeds": seeds})
+        return seeds
+
+
+def next_swiss_round(stage: Stage, actor=None) -> list[Match] | None:
+    """Pair and persist the next Swiss round once every match of the current one is finished."""
+    matches = list(stage.matches.all())
+    if any(m.status not in Match.FINISHED for m in matches):
+        return None
+    current = max((m.round_number for m in matches), default=0)
+    opts = dict(stage.options)
+    limit = opts.get("rounds") or stage.rounds_planned
+    if limit and current >= limit:
+        return None
+    history = results_for(matches)
+    pairing = _engine_call(engine.swiss_pairings, stage.seeds, history, round_number=current + 1,
+                           strength=opts.get("strength", "score"), bye_points=opts.get("bye_points", 1),
+                           wins_to_advance=opts.get("wins_to_advance"), losses_to_eliminate=opts.get("losses_to_eliminate"),
+                           best_of=opts.get("best_of", 1))
+    if len(pairing.active) < 2:
+        return None
+    created = persist(stage, pairing.matches, actor=actor)
+    audit.log_action("bracket.swiss_round", actor=actor, tournament=stage.tournament, target=stage,
+                     metadata={"round": current + 1, "matches": len(created), "rematches": pairing.rematches})
+    events.publish(stage.tournament, "bracket.updated", {"stage": stage.pk, "round": current + 1})
+    return created
+
+
+def results_for(matches) -> list:
+    """Finished head-to-head matches as engine results (byes included)."""
+    out = []
+    for m in matches:
+        if m.status not in Match.FINISHED or m.status == M.CANCELLED and not m.is_bye:
+            continue
+        if m.is_bye:
+            entrant = m.slot_a_id or m.slot_b_id
+            if entrant:
+                out.append(engine.Result.bye(entrant))
+            continue
+        if not (m.slot_a_id and m.slot_b_id):
+            continue
+        out.append(engine.Result(a=m.slot_a_id, b=m.slot_b_id, winner=m.winner_id, score_a=m.score_a or 0,
+                                 score_b=m.score_b or 0, round=m.round_number))
+    return out
+
+
+def stage_plan(stage: Stage):
+    return build_plan(stage.format, stage.seeds, dict(stage.options))
+
+
+def standings_for(stage: Stage):
+    """Ranked rows for a round robin or Swiss stage, each with the rule that decided its place."""
+    return _engine_call(engine.standings, stage.seeds, results_for(stage.matches.all()))
+
+
+def placements_for(stage: Stage):
+    """(registration id, rank, decided_by) for every entrant of a stage, live or final."""
+    if stage.is_elimination:
+        plan = stage_plan(stage)
+        winners = {m.key: m.winner_id for m in stage.matches.all()
+                   if m.status in (M.COMPLETED, M.FORFEITED) and m.winner_id and not m.is_bye}
+        return [(p.entrant, p.rank, p.eliminated_in or "") for p in _engine_call(engine.elimination_placements, plan, winners)]
+    return [(row.entrant, row.rank, row.decided_by) for row in standings_for(stage)]
+
+
+def finish_stage_if_done(stage: Stage, actor=None) -> bool:
+    """Close a stage whose matches are all finished: placements, and the tournament completes if it
+    was the last stage. Swiss stages pair their next round instead while rounds remain."""
+    if stage.matches.filter(~Q(status__in=Match.FINISHED)).exists():
+        return False
+    if stage.format == Stage.Format.SWISS and next_swiss_round(stage, actor):
+        return False
+    stage.completed_at = timezone.now()
+    save_plain(stage, actor, reason="completed")
+    tournament = stage.tournament
+    if tournament.stages.filter(order__gt=stage.order).exists():
+        return True
+    Placement.objects.filter(tournament=tournament).delete()
+    bulk_create_with_history([Placement(tournament=tournament, registration_id=reg, rank=rank, decided_by=(rule or "")[:40])
+                              for reg, rank, rule in placements_for(stage)], Placement, default_user=actor_user(actor),
+                             default_change_reason="final placements")
+    audit.log_action("bracket.placements", actor=actor, tournament=tournament, target=stage,
+                     metadata={"entrants": len(stage.seeds)})
+    if tournament.status == T.LIVE:
+        from . import tournaments as tournament_services
+
+        tournament_services.complete(tournament.pk, actor=None)
+    return True
