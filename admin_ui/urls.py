@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import path
 
-from .views import urlpatterns_spec
+from . import bracket_views, views
 
 app_name = "admin_ui"
-urlpatterns = [path(route, admin.site.admin_view(view), name=name) for route, view, name in urlpatterns_spec]
+urlpatterns = [path(route, admin.site.admin_view(view), name=name)
+               for route, view, name in views.urlpatterns_spec + bracket_views.urlpatterns_spec]

@@ -68,6 +68,7 @@ def tournament_command_center(request, pk):
                   "url": reverse("admin_ui:tournament_command_center", args=[tournament.pk]) + f"?tab={key}"} for key, label in TABS],
         "fragment_url": reverse("admin_ui:tournament_fragment", args=[tournament.pk, tab]),
         "change_url": reverse("admin:tournaments_tournament_change", args=[tournament.pk]),
+        "bracket_url": reverse("admin_ui:tournament_bracket", args=[tournament.pk]),
     }
     return render(request, "admin_ui/tournament_command_center.html", context)
 

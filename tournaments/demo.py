@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from .models import Game, Match, Player, Registration, Tournament
 from .roles import CHECKIN_STAFF, MODERATORS, ORGANIZERS, ensure_role_groups
-from .services import matches, payments, registrations, setup, tournaments as tournament_services, announcements
+from .services import announcements, brackets, matches, payments, registrations, setup, tournaments as tournament_services
 
 GAMES = [
     # name, slug, team size, subs, id format, result type, BR points, per kill
@@ -150,13 +150,17 @@ def seed_demo() -> dict:
             checkin.check_in(reg.pk, actor=alice)
         tournament_services.close_registration(league.pk, actor=alice)
         tournament_services.start(league.pk, actor=alice)
-        pairs = [(0, 7), (3, 4), (1, 6), (2, 5)]
-        made = [setup.create_match(league.pk, actor=alice, key=f"WB1.{i + 1}", slot_a=regs[a], slot_b=regs[b], position=i + 1,
-                                   scheduled_at=now + timedelta(minutes=15 * i)) for i, (a, b) in enumerate(pairs)]
-        matches.override_score(made[0].pk, actor=alice, score_a=3, score_b=1, reason="Score entered from the referee sheet")
-        matches.submit_result(made[1].pk, actor=regs[3], score_a=2, score_b=1, evidence_url="https://example.com/shot1.png")
-        matches.submit_result(made[2].pk, actor=regs[1], score_a=4, score_b=2)
-        matches.submit_result(made[2].pk, actor=regs[6], score_a=2, score_b=4)
+        stage = brackets.generate(league.pk, actor=alice)
+        made = list(stage.matches.filter(round_number=1).order_by("position"))
+        for i, match in enumerate(made):
+            matches.reschedule(match.pk, actor=alice, new_time=now + timedelta(minutes=50 * (i + 1)))
+        regs = {r.pk: r for r in regs}
+        first = made[0]
+        matches.override_score(first.pk, actor=alice, score_a=3, score_b=1, reason="Score entered from the referee sheet")
+        reporter = regs[made[1].slot_a_id]
+        matches.submit_result(made[1].pk, actor=reporter, score_a=2, score_b=1, evidence_url="https://example.com/shot1.png")
+        matches.submit_result(made[2].pk, actor=regs[made[2].slot_a_id], score_a=4, score_b=2)
+        matches.submit_result(made[2].pk, actor=regs[made[2].slot_b_id], score_a=2, score_b=4)
         matches.start(made[3].pk, actor=alice)
         announcements.post(league.pk, actor=alice, title="Round 1 is live", body="Report your score right after the match.")
 
@@ -171,9 +175,11 @@ def seed_demo() -> dict:
         regs = [registrations.register(done, player=p, actor=bob) for p in _solo_players(games["pubg-mobile"], 4, offset=8)]
         registrations.bulk_approve([r.pk for r in regs], actor=bob)
         tournament_services.start(done.pk, actor=bob)
-        final = setup.create_match(done.pk, actor=bob, key="GF1", slot_a=regs[0], slot_b=regs[1], bracket="grand_final")
-        matches.override_score(final.pk, actor=bob, score_a=1, score_b=0, reason="Final result")
-        tournament_services.complete(done.pk, actor=bob)
+        stage = brackets.generate(done.pk, actor=bob)
+        for key in ("WB1.1", "WB1.2", "WB2.1"):
+            match = stage.matches.get(key=key)
+            matches.override_score(match.pk, actor=bob, score_a=1, score_b=0, reason="Result from the lobby screenshot")
+        # the last result completes the stage, records placements and completes the tournament
 
     # 4. A draft (bob) to show set-up.
     _tournament("cs2-autumn-open", bob, games["cs2"], name="CS2 Autumn Open", participation="team", capacity=32,

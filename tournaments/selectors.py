@@ -92,7 +92,8 @@ def open_disputes(user, tournament=None, limit=10):
 
 
 def live_matches(user, tournament=None, limit=20):
-    return (_scoped(Match, user, tournament).filter(status__in=[M.LIVE, M.READY, M.CHECK_IN])
+    return (_scoped(Match, user, tournament)
+            .filter(Q(status__in=[M.LIVE, M.READY, M.CHECK_IN]) | Q(status=M.SCHEDULED, slot_a__isnull=False, slot_b__isnull=False))
             .select_related("tournament", "slot_a__player", "slot_a__team", "slot_b__player", "slot_b__team")
             .order_by("scheduled_at", "id")[:limit])
 
