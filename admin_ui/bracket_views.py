@@ -28,7 +28,7 @@ BRACKET_TITLES = {"winners": _("Winners bracket"), "losers": _("Losers bracket")
 class GenerateForm(forms.Form):
     """Options for generating a stage; unfold widgets so it looks like the rest of the admin."""
 
-    stage_format = forms.ChoiceField(label=_("Format"), choices=Stage.Format.choices)
+    stage_format = forms.ChoiceField(label=_("Format"), choices=Stage.Format.choices + [("groups_playoffs", _("Groups → playoffs"))])
     seeding = forms.ChoiceField(label=_("Seeding"), choices=[("manual", _("Manual order (seed editor)")),
                                                               ("random", _("Random")), ("ranked", _("Ranked"))], initial="manual")
     rng_seed = forms.IntegerField(label=_("Random seed (to reproduce a draw)"), required=False)
@@ -38,6 +38,9 @@ class GenerateForm(forms.Form):
                                     choices=[("reset", _("With bracket reset")), ("single", _("Single match")), ("none", _("None"))])
     groups = forms.IntegerField(label=_("Groups (round robin)"), min_value=1, max_value=64, initial=1)
     double_round_robin = forms.BooleanField(label=_("Home and away (round robin)"), required=False)
+    advance_per_group = forms.IntegerField(label=_("Advance per group (groups → playoffs)"), min_value=1, max_value=16, initial=2)
+    playoff = forms.ChoiceField(label=_("Playoff (groups → playoffs)"), initial="single_elimination",
+                                choices=[("single_elimination", _("Single elimination")), ("double_elimination", _("Double elimination"))])
     swiss_rounds = forms.IntegerField(label=_("Rounds (Swiss; empty = until decided)"), min_value=1, max_value=20, required=False)
     force = forms.BooleanField(label=_("Regenerate even though matches have started"), required=False)
     reason = forms.CharField(label=_("Reason (required to force)"), required=False, max_length=500)
@@ -72,6 +75,9 @@ class GenerateForm(forms.Form):
             opts.update(groups=data["groups"], double=data["double_round_robin"])
         elif fmt == Stage.Format.SWISS and data["swiss_rounds"]:
             opts["rounds"] = data["swiss_rounds"]
+        elif fmt == "groups_playoffs":
+            opts.update(groups=data["groups"], double=data["double_round_robin"], advance_per_group=data["advance_per_group"],
+                        playoff=data["playoff"], third_place=data["third_place"], grand_final=data["grand_final"])
         return opts
 
 

@@ -20,7 +20,8 @@ def _event(organizer, game, n, fmt="single_elimination", slug=None):
 
 
 def _form(fmt="single_elimination", **extra):
-    data = {"stage_format": fmt, "seeding": "manual", "best_of": 1, "grand_final": "reset", "groups": 1, "reason": ""}
+    data = {"stage_format": fmt, "seeding": "manual", "best_of": 1, "grand_final": "reset", "groups": 1, "reason": "",
+            "advance_per_group": 2, "playoff": "single_elimination"}
     data.update(extra)
     return data
 

@@ -233,3 +233,29 @@ def test_generation_is_bulk_not_per_match(organizer, game):
         sizes.append(stage.matches.count())
     assert counts[0] <= 20
     assert counts[1] - counts[0] <= (sizes[1] - sizes[0]) / 10
+
+
+def test_groups_then_cross_seeded_playoffs(organizer, game):
+    t, regs = _event(organizer, game, 8, fmt="groups_playoffs")
+    stage = brackets.generate(t.pk, actor=organizer, options={"groups": 2, "advance_per_group": 2, "third_place": True})
+    assert stage.name == "groups" and stage.matches.count() == 12  # 2 groups of 4: 6 matches each
+    tournament_services.start(t.pk, actor=organizer)
+    play_all(stage, organizer)  # the group stage; the playoff appears when it finishes
+    playoffs = t.stages.get(name="playoffs")
+    seeds = stage.seeds
+    groups = {"A": [seeds[0], seeds[3], seeds[4], seeds[7]], "B": [seeds[1], seeds[2], seeds[5], seeds[6]]}
+    assert playoffs.seeds == [groups["A"][0], groups["B"][0], groups["A"][1], groups["B"][1]]  # winners, then runners-up
+    semi_pairs = {frozenset((m.slot_a_id, m.slot_b_id)) for m in playoffs.matches.filter(key__startswith="WB1.")}
+    assert frozenset((groups["A"][0], groups["B"][1])) in semi_pairs  # group winners meet runners-up of the other group
+    assert AuditLog.objects.filter(action="bracket.playoffs").exists()
+    play_all(playoffs, organizer)
+    t.refresh_from_db()
+    assert t.status == Tournament.Status.COMPLETED
+    assert Placement.objects.get(tournament=t, rank=1).registration_id == seeds[0]
+
+
+def test_groups_playoffs_impossible_request_is_explained(organizer, game):
+    t, regs = _event(organizer, game, 6, fmt="groups_playoffs")
+    with pytest.raises(DomainError, match="smallest group"):
+        brackets.generate(t.pk, actor=organizer, options={"groups": 2, "advance_per_group": 4})
+    assert not t.stages.exists()

@@ -25,6 +25,11 @@ class Stage(TimestampedModel):
     options = models.JSONField(_("options"), default=dict, blank=True)
     seeds = models.JSONField(_("seed order"), default=list, blank=True, help_text=_("Registration ids, best seed first."))
     rounds_planned = models.PositiveSmallIntegerField(_("rounds"), default=0)
+    then = models.JSONField(
+        _("next stage"), default=dict, blank=True,
+        help_text=_("For a group stage: the playoff that follows "
+                    '({"advance_per_group": 2, "format": "single_elimination", "options": {...}}).'),
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()

@@ -27,7 +27,11 @@ OPTION_NAMES = {
     "round_robin": {"groups", "double", "distribution", "best_of"},
     "swiss": {"rounds", "wins_to_advance", "losses_to_eliminate", "strength", "bye_points", "best_of"},
 }
+GROUPS_PLAYOFFS = "groups_playoffs"
+GROUPS_PLAYOFF_OPTIONS = {"groups", "advance_per_group", "playoff", "best_of", "playoff_best_of", "distribution", "double",
+                          "third_place", "grand_final"}
 STAGE_FORMAT_FOR = {
+    Tournament.Format.GROUPS_PLAYOFFS: GROUPS_PLAYOFFS,
     Tournament.Format.SINGLE_ELIMINATION: Stage.Format.SINGLE_ELIMINATION,
     Tournament.Format.DOUBLE_ELIMINATION: Stage.Format.DOUBLE_ELIMINATION,
     Tournament.Format.ROUND_ROBIN: Stage.Format.ROUND_ROBIN,
@@ -77,7 +81,10 @@ def preview(tournament_id: int, *, actor, stage_format: str | None = None, optio
     stage_format = stage_format or STAGE_FORMAT_FOR.get(tournament.format, tournament.format)
     options = dict(options or {})
     options.setdefault("best_of", tournament.best_of)
-    return build_plan(stage_format, seeds or seed_order(tournament), options)
+    seeds = seeds or seed_order(tournament)
+    if stage_format == GROUPS_PLAYOFFS:
+        stage_format, options, _then = _split_groups_playoffs(seeds, options)
+    return build_plan(stage_format, seeds, options)
 
 
 def _resolve_generation_byes(plan, rows: dict[str, Match]):
@@ -160,8 +167,10 @@ def generate(tournament_id: int, *, actor, stage_format: str | None = None, opti
              force: bool = False, reason: str = "") -> Stage:
     """Create (or regenerate) a stage's matches from the engine's plan.
 
-    Regenerating is refused once any match has started, unless an organizer forces it with a reason;
-    then the old matches are deleted (their history remains) and the audit entry lists them.
+    A tournament's stages form one bracket: regenerating replaces all of them. It is refused once any
+    match has started, unless an organizer forces it with a reason; then the old matches are deleted
+    (their history remains) and the audit entry lists them. ``groups_playoffs`` creates the group
+    stage now and its playoff when the groups finish.
     """
     with transaction.atomic():
         tournament = lock(Tournament, tournament_id)
@@ -178,35 +187,91 @@ def generate(tournament_id: int, *, actor, stage_format: str | None = None, opti
             seeds = seed_order(tournament, method=seeding, rng_seed=rng_seed)
         else:
             _check_seeds(tournament, seeds)
+        then = {}
+        if stage_format == GROUPS_PLAYOFFS:
+            stage_format, options, then = _split_groups_playoffs(seeds, options)
         plan = build_plan(stage_format, seeds, options)
-        stage = Stage.objects.select_for_update().filter(tournament=tournament, name=name).first()
+        existing = list(Stage.objects.select_for_update().filter(tournament=tournament))
         discarded = []
-        if stage is not None:
-            started = _stage_started(stage)
+        if existing:
+            started = [key for old in existing for key in _stage_started(old)]
             if started and not force:
                 raise DomainError(_("Matches %(k)s have started; regenerating would discard them. Force it with a reason.")
                                   % {"k": ", ".join(started[:10])}, code="started", details={"started": started})
-            if force and not (reason or "").strip():
+            if force and started and not (reason or "").strip():
                 raise DomainError(_("Give a reason for regenerating a started bracket."), code="reason_required")
-            discarded = list(stage.matches.values_list("key", flat=True))
-            Match.objects.filter(stage=stage).update(winner_to=None, loser_to=None)
-            stage.matches.all().delete()
+            discarded = list(Match.objects.filter(stage__in=existing).values_list("key", flat=True))
+            Match.objects.filter(stage__in=existing).update(winner_to=None, loser_to=None)
+            for old in existing:
+                old.delete()  # matches cascade; history keeps them
             Placement.objects.filter(tournament=tournament).delete()
-            stage.format, stage.options, stage.seeds = stage_format, options, list(seeds)
-            stage.completed_at = None
-        else:
-            stage = Stage(tournament=tournament, name=name, format=stage_format, options=options, seeds=list(seeds),
-                          order=Stage.objects.filter(tournament=tournament).count() + 1)
+        stage = Stage(tournament=tournament, name="groups" if then else name, format=stage_format, options=options,
+                      seeds=list(seeds), order=1, then=then)
         stage.rounds_planned = max(plan.rounds.values()) if plan.rounds else 0
-        save_plain(stage, actor, reason="regenerated" if discarded else "generated")
+        save_plain(stage, actor, reason="regenerated" if existing else "generated")
         created = persist(stage, plan, actor=actor)
         _write_seeds(seeds, actor)
-        audit.log_action("bracket.regenerate" if discarded else "bracket.generate", actor=actor, tournament=tournament,
+        audit.log_action("bracket.regenerate" if existing else "bracket.generate", actor=actor, tournament=tournament,
                          target=stage, reason=reason,
                          metadata={"format": stage_format, "entrants": len(seeds), "matches": len(created),
-                                   "options": options, "discarded": discarded[:200], "forced": bool(force and discarded)})
+                                   "options": options, "then": then, "discarded": discarded[:200],
+                                   "forced": bool(force and discarded)})
         events.publish(tournament, "bracket.updated", {"stage": stage.pk, "name": stage.name})
         return stage
+
+
+def _split_groups_playoffs(seeds, options):
+    """Validate a groups → playoffs request with the engine (group sizes, advancing counts), then
+    describe it as a round-robin group stage plus the playoff to create when groups finish."""
+    unknown = set(options) - GROUPS_PLAYOFF_OPTIONS
+    if unknown:
+        raise DomainError(_("Unknown option(s) for groups → playoffs: %(o)s. Allowed: %(a)s.")
+                          % {"o": ", ".join(sorted(unknown)), "a": ", ".join(sorted(GROUPS_PLAYOFF_OPTIONS))})
+    opts = dict(options)
+    groups = opts.pop("groups", 2)
+    advance = opts.pop("advance_per_group", 2)
+    playoff = opts.pop("playoff", "single_elimination")
+    if playoff not in ("single_elimination", "double_elimination"):
+        raise DomainError(_("The playoff is single or double elimination."))
+    best_of = opts.get("best_of", 1)
+    playoff_best_of = opts.pop("playoff_best_of", best_of)
+    third_place = opts.pop("third_place", False)
+    grand_final = opts.pop("grand_final", "reset")
+    _engine_call(engine.groups_to_playoffs, list(seeds), groups=groups, advance_per_group=advance,
+                 playoff="single" if playoff == "single_elimination" else "double", best_of=best_of,
+                 playoff_best_of=playoff_best_of, distribution=opts.get("distribution", "snake"),
+                 double_round_robin=opts.get("double", False), third_place=third_place, grand_final=grand_final)
+    group_options = {"groups": groups, "best_of": best_of, "distribution": opts.get("distribution", "snake"),
+                     "double": opts.get("double", False)}
+    playoff_options = {"best_of": playoff_best_of}
+    playoff_options.update({"third_place": third_place} if playoff == "single_elimination" else {"grand_final": grand_final})
+    return "round_robin", group_options, {"advance_per_group": advance, "format": playoff, "options": playoff_options}
+
+
+def group_standings(stage: Stage) -> dict:
+    """Standings of each group of a stage: {label: rows}."""
+    plan = stage_plan(stage)
+    matches = list(stage.matches.all())
+    out = {}
+    for label, members in plan.groups.items():
+        results = results_for([m for m in matches if m.group == label])
+        out[label] = _engine_call(engine.standings, list(members), results)
+    return out
+
+
+def _create_playoffs(stage: Stage, actor=None) -> Stage:
+    then = stage.then
+    seeds = list(_engine_call(engine.seed_playoffs_from_groups, group_standings(stage), then["advance_per_group"]))
+    plan = build_plan(then["format"], seeds, dict(then.get("options") or {}))
+    playoffs = Stage(tournament=stage.tournament, name="playoffs", order=stage.order + 1, format=then["format"],
+                     options=dict(then.get("options") or {}), seeds=seeds)
+    playoffs.rounds_planned = max(plan.rounds.values()) if plan.rounds else 0
+    save_plain(playoffs, actor, reason="created from group standings")
+    created = persist(playoffs, plan, actor=actor)
+    audit.log_action("bracket.playoffs", actor=actor, tournament=stage.tournament, target=playoffs,
+                     metadata={"seeds": seeds, "matches": len(created)})
+    events.publish(stage.tournament, "bracket.updated", {"stage": playoffs.pk, "name": playoffs.name})
+    return playoffs
 
 
 def _check_seeds(tournament, seeds):
@@ -323,6 +388,9 @@ def finish_stage_if_done(stage: Stage, actor=None) -> bool:
     save_plain(stage, actor, reason="completed")
     tournament = stage.tournament
     if tournament.stages.filter(order__gt=stage.order).exists():
+        return True
+    if stage.then:
+        _create_playoffs(stage, actor)
         return True
     Placement.objects.filter(tournament=tournament).delete()
     bulk_create_with_history([Placement(tournament=tournament, registration_id=reg, rank=rank, decided_by=(rule or "")[:40])
