@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,8 +17,9 @@ from unfold.widgets import (
 )
 
 from tournaments import permissions
-from tournaments.models import Match, Registration, Stage, Tournament
+from tournaments.models import Lobby, LobbyEntry, Registration, Stage
 from tournaments.services import DomainError, brackets
+from tournaments.services import lobbies as lobby_services
 
 from .views import _tournament_or_404
 
@@ -29,6 +31,9 @@ class GenerateForm(forms.Form):
     """Options for generating a stage; unfold widgets so it looks like the rest of the admin."""
 
     stage_format = forms.ChoiceField(label=_("Format"), choices=Stage.Format.choices + [("groups_playoffs", _("Groups → playoffs"))])
+    lobby_size = forms.IntegerField(label=_("Entrants per lobby (battle royale)"), min_value=2, max_value=100, initial=12,
+                                    required=False)
+    br_rounds = forms.IntegerField(label=_("Games (battle royale)"), min_value=1, max_value=30, initial=3, required=False)
     seeding = forms.ChoiceField(label=_("Seeding"), choices=[("manual", _("Manual order (seed editor)")),
                                                               ("random", _("Random")), ("ranked", _("Ranked"))], initial="manual")
     rng_seed = forms.IntegerField(label=_("Random seed (to reproduce a draw)"), required=False)
@@ -66,6 +71,8 @@ class GenerateForm(forms.Form):
     def options(self) -> dict:
         data = self.cleaned_data
         fmt = data["stage_format"]
+        if fmt == Stage.Format.BATTLE_ROYALE:
+            return {"lobby_size": data["lobby_size"] or 12, "rounds": data["br_rounds"] or 3}
         opts = {"best_of": data["best_of"]}
         if fmt == Stage.Format.SINGLE_ELIMINATION:
             opts["third_place"] = data["third_place"]
@@ -97,7 +104,23 @@ def _columns(matches):
     return out
 
 
+def _lobby_context(stage):
+    lobby_rows = list(stage.lobbies.prefetch_related(
+        Prefetch("entries", queryset=LobbyEntry.objects.select_related("registration__player", "registration__team")
+                 .order_by("placement", "id"))))
+    rounds = defaultdict(list)
+    names = {}
+    for lobby in lobby_rows:
+        rounds[lobby.round_number].append(lobby)
+        names.update({e.registration_id: e.registration.display_name for e in lobby.entries.all()})
+    standings = [{"row": row, "name": names.get(row.entrant, f"#{row.entrant}")} for row in lobby_services.standings(stage)]
+    return {"stage": stage, "lobby_rounds": sorted(rounds.items()), "br_standings": standings, "columns": [], "standings": [],
+            "played": len(lobby_rows), "total": len(lobby_rows)}
+
+
 def _stage_context(stage):
+    if stage.format == Stage.Format.BATTLE_ROYALE:
+        return _lobby_context(stage)
     matches = list(stage.matches.select_related("slot_a__player", "slot_a__team", "slot_b__player", "slot_b__team"))
     names = {m.slot_a_id: m.slot_a.display_name for m in matches if m.slot_a_id}
     names.update({m.slot_b_id: m.slot_b.display_name for m in matches if m.slot_b_id})
@@ -118,6 +141,7 @@ def bracket_page(request, pk):
     context = {
         **admin.site.each_context(request), "title": _("Bracket: %(t)s") % {"t": tournament.name},
         "tournament": tournament, "stages": stages, "can_manage": can_manage,
+        "can_results": permissions.has_capability(request.user, tournament, permissions.RESULTS),
         "command_center_url": reverse("admin_ui:tournament_command_center", args=[tournament.pk]),
     }
     return render(request, "admin_ui/bracket.html", context)
@@ -187,7 +211,53 @@ def seeds_view(request, pk):
         **admin.site.each_context(request), "title": _("Seeds"), "tournament": tournament, "rows": rows, "preview": preview})
 
 
+class LobbyResultsForm(forms.Form):
+    """One placement and kill count per entrant of a lobby (field names carry the registration id)."""
+
+    reason = forms.CharField(label=_("Reason (required to correct entered results)"), required=False, max_length=500,
+                             widget=UnfoldAdminTextInputWidget())
+
+    def __init__(self, *args, entries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entries = entries
+        size = len(entries)
+        for entry in entries:
+            self.fields[f"placement_{entry.registration_id}"] = forms.IntegerField(
+                label=_("%(n)s — placement") % {"n": entry.registration.display_name}, min_value=1, max_value=size,
+                initial=entry.placement, widget=UnfoldAdminIntegerFieldWidget())
+            self.fields[f"kills_{entry.registration_id}"] = forms.IntegerField(
+                label=_("%(n)s — kills") % {"n": entry.registration.display_name}, min_value=0, max_value=99,
+                initial=entry.kills if entry.kills is not None else 0, widget=UnfoldAdminIntegerFieldWidget())
+
+    def rows(self):
+        return [(e.registration_id, self.cleaned_data[f"placement_{e.registration_id}"], self.cleaned_data[f"kills_{e.registration_id}"])
+                for e in self.entries]
+
+
+@require_http_methods(["GET", "POST"])
+def lobby_results_view(request, pk, lobby_id):
+    tournament = _tournament_or_404(request, pk)
+    if not permissions.has_capability(request.user, tournament, permissions.RESULTS):
+        raise Http404
+    lobby = Lobby.objects.filter(pk=lobby_id, tournament=tournament).first()
+    if lobby is None:
+        raise Http404
+    entries = list(lobby.entries.select_related("registration__player", "registration__team").order_by("id"))
+    form = LobbyResultsForm(request.POST or None, entries=entries)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lobby_services.record_results(lobby.pk, actor=request.user, rows=form.rows(), reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Results of %(k)s saved.") % {"k": lobby.key})
+            return redirect("admin_ui:tournament_bracket", pk=tournament.pk)
+    return render(request, "admin_ui/lobby_results.html", {
+        **admin.site.each_context(request), "title": _("Lobby results"), "tournament": tournament, "lobby": lobby, "form": form})
+
+
 urlpatterns_spec = [
+    ("<int:pk>/lobby/<int:lobby_id>/results/", lobby_results_view, "lobby_results"),
     ("<int:pk>/bracket/", bracket_page, "tournament_bracket"),
     ("<int:pk>/bracket/generate/", generate_view, "tournament_generate"),
     ("<int:pk>/bracket/seeds/", seeds_view, "tournament_seeds"),

@@ -17,6 +17,7 @@ class Stage(TimestampedModel):
         DOUBLE_ELIMINATION = "double_elimination", _("Double elimination")
         ROUND_ROBIN = "round_robin", _("Round robin")
         SWISS = "swiss", _("Swiss")
+        BATTLE_ROYALE = "battle_royale", _("Battle royale lobbies")
 
     tournament = models.ForeignKey("tournaments.Tournament", on_delete=models.CASCADE, related_name="stages")
     name = models.SlugField(_("name"), max_length=40, default="main")

@@ -13,8 +13,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from .. import brackets as engine
 from .. import events, permissions
-from ..models import Match, Placement, Registration, Stage, Tournament
-from . import audit
+from ..models import Lobby, Match, Placement, Registration, Stage, Tournament
+from . import audit, lobbies
 from .base import actor_user, lock, require, save_plain
 from .errors import DomainError
 
@@ -26,6 +26,7 @@ OPTION_NAMES = {
     "double_elimination": {"grand_final", "skip_first_round", "best_of", "grand_final_best_of"},
     "round_robin": {"groups", "double", "distribution", "best_of"},
     "swiss": {"rounds", "wins_to_advance", "losses_to_eliminate", "strength", "bye_points", "best_of"},
+    "battle_royale": {"lobby_size", "rounds"},
 }
 GROUPS_PLAYOFFS = "groups_playoffs"
 GROUPS_PLAYOFF_OPTIONS = {"groups", "advance_per_group", "playoff", "best_of", "playoff_best_of", "distribution", "double",
@@ -36,6 +37,7 @@ STAGE_FORMAT_FOR = {
     Tournament.Format.DOUBLE_ELIMINATION: Stage.Format.DOUBLE_ELIMINATION,
     Tournament.Format.ROUND_ROBIN: Stage.Format.ROUND_ROBIN,
     Tournament.Format.SWISS: Stage.Format.SWISS,
+    Tournament.Format.BATTLE_ROYALE: Stage.Format.BATTLE_ROYALE,
 }
 
 
@@ -56,7 +58,7 @@ def build_plan(stage_format: str, seeds: list, options: dict):
                           % {"f": stage_format, "o": ", ".join(sorted(unknown)), "a": ", ".join(sorted(OPTION_NAMES[stage_format]))})
     builder = {
         "single_elimination": engine.single_elimination, "double_elimination": engine.double_elimination,
-        "round_robin": engine.round_robin, "swiss": engine.swiss_plan,
+        "round_robin": engine.round_robin, "swiss": engine.swiss_plan, "battle_royale": engine.battle_royale,
     }[stage_format]
     return _engine_call(builder, list(seeds), **options)
 
@@ -80,7 +82,8 @@ def preview(tournament_id: int, *, actor, stage_format: str | None = None, optio
     require(actor, tournament, permissions.MANAGE)
     stage_format = stage_format or STAGE_FORMAT_FOR.get(tournament.format, tournament.format)
     options = dict(options or {})
-    options.setdefault("best_of", tournament.best_of)
+    if stage_format != Stage.Format.BATTLE_ROYALE:
+        options.setdefault("best_of", tournament.best_of)
     seeds = seeds or seed_order(tournament)
     if stage_format == GROUPS_PLAYOFFS:
         stage_format, options, _then = _split_groups_playoffs(seeds, options)
@@ -159,7 +162,8 @@ def persist(stage: Stage, plan_or_matches, *, actor=None, scheduled_at=None) -> 
 
 
 def _stage_started(stage) -> list[str]:
-    return [m.key for m in stage.matches.all() if m.has_started()]
+    started = [m.key for m in stage.matches.all() if m.has_started()]
+    return started + list(stage.lobbies.exclude(status=Lobby.Status.SCHEDULED).values_list("key", flat=True))
 
 
 def generate(tournament_id: int, *, actor, stage_format: str | None = None, options: dict | None = None,
@@ -182,7 +186,8 @@ def generate(tournament_id: int, *, actor, stage_format: str | None = None, opti
         if stage_format is None:
             raise DomainError(_("%(f)s stages are not generated as brackets.") % {"f": tournament.get_format_display()})
         options = dict(options or {})
-        options.setdefault("best_of", tournament.best_of)
+        if stage_format != Stage.Format.BATTLE_ROYALE:
+            options.setdefault("best_of", tournament.best_of)
         if seeds is None:
             seeds = seed_order(tournament, method=seeding, rng_seed=rng_seed)
         else:
@@ -209,7 +214,10 @@ def generate(tournament_id: int, *, actor, stage_format: str | None = None, opti
                       seeds=list(seeds), order=1, then=then)
         stage.rounds_planned = max(plan.rounds.values()) if plan.rounds else 0
         save_plain(stage, actor, reason="regenerated" if existing else "generated")
-        created = persist(stage, plan, actor=actor)
+        if stage_format == Stage.Format.BATTLE_ROYALE:
+            created = lobbies.persist_lobbies(stage, plan, actor=actor)
+        else:
+            created = persist(stage, plan, actor=actor)
         _write_seeds(seeds, actor)
         audit.log_action("bracket.regenerate" if existing else "bracket.generate", actor=actor, tournament=tournament,
                          target=stage, reason=reason,
@@ -369,6 +377,8 @@ def standings_for(stage: Stage):
 
 def placements_for(stage: Stage):
     """(registration id, rank, decided_by) for every entrant of a stage, live or final."""
+    if stage.format == Stage.Format.BATTLE_ROYALE:
+        return [(row.entrant, row.rank, row.decided_by) for row in lobbies.standings(stage)]
     if stage.is_elimination:
         plan = stage_plan(stage)
         winners = {m.key: m.winner_id for m in stage.matches.all()
@@ -381,6 +391,8 @@ def finish_stage_if_done(stage: Stage, actor=None) -> bool:
     """Close a stage whose matches are all finished: placements, and the tournament completes if it
     was the last stage. Swiss stages pair their next round instead while rounds remain."""
     if stage.matches.filter(~Q(status__in=Match.FINISHED)).exists():
+        return False
+    if stage.lobbies.exclude(status=Lobby.Status.COMPLETED).exists():
         return False
     if stage.format == Stage.Format.SWISS and next_swiss_round(stage, actor):
         return False
