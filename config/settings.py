@@ -95,6 +95,7 @@ TEMPLATES = [
 
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "config.sqlite"  # Django's SQLite backend, batching by the real limit
     # WAL + a busy timeout let the web process and inline jobs share the file without
     # "database is locked" under ordinary embedded use.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -223,7 +223,8 @@ def test_other_organizer_cannot_generate(organizer, other_organizer, game):
 
 
 def test_generation_is_bulk_not_per_match(organizer, game):
-    """Queries grow with insert batches (SQLite caps parameters per statement), never per match."""
+    """One insert per bracket depth level (so feeds are set at insert time) plus batches: queries grow
+    with log(entrants), never per match."""
     counts, sizes = [], []
     for n in (16, 64):
         t, regs = _event(organizer, game, n, fmt="double_elimination")
@@ -231,7 +232,7 @@ def test_generation_is_bulk_not_per_match(organizer, game):
             stage = brackets.generate(t.pk, actor=organizer)
         counts.append(len(ctx.captured_queries))
         sizes.append(stage.matches.count())
-    assert counts[0] <= 20
+    assert counts[0] <= 40
     assert counts[1] - counts[0] <= (sizes[1] - sizes[0]) / 10
 
 
