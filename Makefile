@@ -8,7 +8,9 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-embedded test-services bench install migrate demo clean
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test test-embedded test-services test-browser bench install migrate demo clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,8 +30,8 @@ run: demo
 	@echo "Command Center on http://$(HOST):$(PORT)/admin/  (logins: admin/admin, alice/alice, bob/bob, mod/mod, checkin/checkin)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Embedded tier always; services tier when PostgreSQL and Redis answer (REQUIRE_SERVICES=1 makes
-# their absence an error, as in CI).
+# Embedded tier always; services tier when PostgreSQL and Redis answer; browser tier when Chromium
+# is installed. REQUIRE_SERVICES=1 / REQUIRE_BROWSER=1 make a missing one an error (as in CI).
 test: install test-embedded
 	@if $(PY) .ci/services_up.py "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"; then \
 		$(MAKE) --no-print-directory test-services; \
@@ -38,14 +40,25 @@ test: install test-embedded
 	else \
 		echo "== services tier skipped: PostgreSQL/Redis not reachable (embedded tier ran) =="; \
 	fi
+	@if [ -x "$(CHROMIUM)" ]; then \
+		$(MAKE) --no-print-directory test-browser; \
+	elif [ "$(REQUIRE_BROWSER)" = "1" ]; then \
+		echo "browser tier required but $(CHROMIUM) is missing (apt-get install chromium)"; exit 1; \
+	else \
+		echo "== browser tier skipped: $(CHROMIUM) not installed =="; \
+	fi
 
 test-embedded: install
 	@echo "== embedded tier: SQLite, in-memory channel layer, inline jobs =="
-	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest --ignore=tests/browser $(PYTEST_ARGS)
 
 test-services: install
 	@echo "== services tier: PostgreSQL + Redis + RQ =="
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest --ignore=tests/browser $(PYTEST_ARGS)
+
+test-browser: install
+	@echo "== browser tier: Playwright on $(CHROMIUM); screenshots in test-artifacts/ =="
+	env -u DATABASE_URL -u REDIS_URL DJANGO_ALLOW_ASYNC_UNSAFE=true CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest tests/browser $(PYTEST_ARGS)
 
 bench: install
 	env -u DATABASE_URL -u REDIS_URL $(PY) bench/run.py

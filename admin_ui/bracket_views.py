@@ -166,7 +166,14 @@ def generate_view(request, pk):
         except DomainError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("Generated %(n)d matches for %(e)d entrants.") % {"n": stage.matches.count(), "e": len(stage.seeds)})
+            if stage.format == Stage.Format.BATTLE_ROYALE:
+                summary = _("Generated %(n)d lobbies for %(e)d entrants.") % {"n": stage.lobbies.count(), "e": len(stage.seeds)}
+            else:
+                made = list(stage.matches.all())
+                byes = sum(1 for m in made if m.is_bye)
+                summary = _("Generated %(n)d matches to play (and %(b)d byes) for %(e)d entrants.") % {
+                    "n": len(made) - byes, "b": byes, "e": len(stage.seeds)}
+            messages.success(request, summary)
             return redirect("admin_ui:tournament_bracket", pk=tournament.pk)
     return render(request, "admin_ui/bracket_generate.html", {
         **admin.site.each_context(request), "title": _("Generate bracket"), "tournament": tournament, "form": form,

@@ -4,6 +4,7 @@ A rolled-back change never reaches a lobby. Payloads carry ids and display names
 phones. If the channel layer is unreachable the database change still stands; the failure is
 logged and lobbies catch up through their polling fallback.
 """
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -29,8 +30,16 @@ def _send(group: str, event_type: str, payload: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    message = {"type": "lobby.event", "event": event_type, "payload": payload}
     try:
-        async_to_sync(layer.group_send)(group, {"type": "lobby.event", "event": event_type, "payload": payload})
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if loop is not None:  # committed from a thread that runs an event loop: schedule on it
+        loop.create_task(layer.group_send(group, message))
+        return
+    try:
+        async_to_sync(layer.group_send)(group, message)
     except Exception:  # the change is committed; lobbies recover by polling
         logger.exception("Could not deliver %s to %s", event_type, group)
 
