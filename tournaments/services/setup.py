@@ -123,3 +123,84 @@ def create_match(tournament_id: int, *, actor, key: str, slot_a: Registration | 
         save_plain(match, actor, reason="created")
         audit.log_action("match.create", actor=actor, tournament=tournament, target=match)
         return match
+
+
+# ---- configuration: update, clone, versions ----------------------------------------------------------
+
+CONFIG_FIELDS = [
+    "name", "description", "rules", "format", "participation", "capacity", "min_participants", "requires_approval",
+    "registration_opens_at", "registration_closes_at", "check_in_opens_at", "check_in_closes_at", "starts_at", "ends_at",
+    "timezone", "entry_fee", "entry_fee_currency", "entry_fee_deltacoin", "payment_methods", "prize_pool", "prize_currency",
+    "prize_deltacoin", "prize_distribution", "best_of", "auto_confirm_matching_reports", "game_id",
+]
+LOCKED_ONCE_LIVE = {"format", "participation", "game_id", "capacity", "entry_fee", "entry_fee_currency", "entry_fee_deltacoin"}
+
+
+def update_tournament(tournament_id: int, *, actor, reason: str = "", **changes) -> Tournament:
+    """Change a tournament's configuration (never its state). Validated as a whole; once the event is
+    live the shape (format, participation, game, capacity, fee) is fixed."""
+    unknown = set(changes) - set(CONFIG_FIELDS)
+    if unknown:
+        raise DomainError(_("These fields cannot be changed here: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        tournament = lock(Tournament, tournament_id)
+        require(actor, tournament, permissions.MANAGE)
+        changed = {field: value for field, value in changes.items() if getattr(tournament, field) != value}
+        if not changed:
+            return tournament
+        if tournament.status not in Tournament.PRE_LIVE and set(changed) & LOCKED_ONCE_LIVE:
+            raise DomainError(_("%(t)s is %(s)s; %(f)s can no longer change.") % {
+                "t": tournament.name, "s": tournament.get_status_display().lower(),
+                "f": ", ".join(sorted(set(changed) & LOCKED_ONCE_LIVE))}, code="locked")
+        before = {field: str(getattr(tournament, field)) for field in changed}
+        for field, value in changed.items():
+            setattr(tournament, field, value)
+        _validated(tournament)
+        save_plain(tournament, actor, reason=reason or "configuration changed")
+        audit.log_action("tournament.update", actor=actor, tournament=tournament, target=tournament, reason=reason,
+                         metadata={"before": before, "after": {f: str(getattr(tournament, f)) for f in changed}})
+        return tournament
+
+
+def clone_tournament(tournament_id: int, *, actor, name: str, slug: str, shift_days: int = 7) -> Tournament:
+    """A new draft with the same configuration, dates moved by ``shift_days`` (staff roles copied)."""
+    from datetime import timedelta
+
+    source = Tournament.objects.get(pk=tournament_id)
+    require(actor, source, permissions.MANAGE)
+    if Tournament.objects.filter(slug=slug).exists():
+        raise DomainError(_("The address “%(s)s” is taken; choose another slug.") % {"s": slug}, code="duplicate")
+    fields = {field: getattr(source, field) for field in CONFIG_FIELDS}
+    shift = timedelta(days=shift_days)
+    for field in ("registration_opens_at", "registration_closes_at", "check_in_opens_at", "check_in_closes_at", "starts_at", "ends_at"):
+        if fields[field] is not None:
+            fields[field] = fields[field] + shift
+    fields.update(name=name, slug=slug)
+    organizer = actor if is_user(actor) and not actor.is_superuser else source.organizer
+    with transaction.atomic():
+        clone = create_tournament(actor=actor, organizer=organizer, **fields)
+        for member in source.staff.all():
+            TournamentStaff.objects.create(tournament=clone, user=member.user, role=member.role)
+        audit.log_action("tournament.clone", actor=actor, tournament=clone, target=clone, metadata={"from": source.pk})
+    return clone
+
+
+def configuration_versions(tournament):
+    """The tournament's history rows, newest first: each is a configuration version."""
+    return tournament.history.select_related("history_user").order_by("-history_date", "-history_id")
+
+
+def restore_configuration(tournament_id: int, *, actor, history_id: int, reason: str) -> Tournament:
+    """Roll the configuration back to a historical version. Only configuration fields are restored;
+    the state never moves except by a transition (so this is not simple-history's revert)."""
+    if not (reason or "").strip():
+        raise DomainError(_("Give a reason for restoring an earlier configuration."), code="reason_required")
+    tournament = Tournament.objects.get(pk=tournament_id)
+    version = tournament.history.filter(history_id=history_id).first()
+    if version is None:
+        raise DomainError(_("That version does not belong to %(t)s.") % {"t": tournament.name}, code="not_found")
+    changes = {field: getattr(version, field) for field in CONFIG_FIELDS}
+    if tournament.status not in Tournament.PRE_LIVE:
+        for field in LOCKED_ONCE_LIVE:
+            changes.pop(field, None)
+    return update_tournament(tournament_id, actor=actor, reason=f"restored version {history_id}: {reason}", **changes)
