@@ -35,12 +35,19 @@ def submit(registration_id: int, *, actor, method: str, amount, reference: str =
             allowed = ", ".join(str(PaymentMethod(m).label) for m in tournament.payment_methods or [] if m in PaymentMethod.values)
             raise DomainError(_("%(t)s accepts %(allowed)s.") % {"t": tournament.name, "allowed": allowed or _("no payment methods")}, code="method")
         try:
-            amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+            value = Decimal(str(amount)).quantize(Decimal("0.01"))
+            if not value.is_finite() or value < 0:  # "NaN" parses but cannot be compared; no negative claims
+                raise InvalidOperation
         except (InvalidOperation, ValueError):
             raise DomainError(_("“%(a)s” is not an amount.") % {"a": amount}, code="amount")
-        if method != PaymentMethod.DELTACOIN and amount < tournament.entry_fee:
+        amount = value
+        if method == PaymentMethod.DELTACOIN:
+            fee, fee_currency = Decimal(tournament.entry_fee_deltacoin), "DC"
+        else:
+            fee, fee_currency = tournament.entry_fee, tournament.entry_fee_currency
+        if amount < fee:
             raise DomainError(_("The entry fee is %(fee)s %(cur)s; %(amount)s is not enough.")
-                              % {"fee": tournament.entry_fee, "cur": tournament.entry_fee_currency, "amount": amount}, code="amount")
+                              % {"fee": fee, "cur": fee_currency, "amount": amount}, code="amount")
         reference = (reference or "").strip()
         if method != PaymentMethod.DELTACOIN and not reference:
             raise DomainError(_("Enter the transaction reference from your %(m)s receipt.") % {"m": PaymentMethod(method).label}, code="reference")

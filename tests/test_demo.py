@@ -1,0 +1,63 @@
+"""The demo seed: built through the services, idempotent, and showing every stage of an event.
+
+Seeding takes about a second, so the checks share two seeded databases instead of one per assertion.
+"""
+import pytest
+
+from tournaments.demo import GAMES, seed_demo
+from tournaments.models import AuditLog, Dispute, Game, Match, Payment, Registration, Tournament
+
+pytestmark = pytest.mark.django_db
+MODELS = (Tournament, Registration, Match, Payment, AuditLog, Game, Dispute)
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def test_second_run_creates_nothing():
+    summary = seed_demo()
+    first = counts()
+    assert all(first[name] > 0 for name in ("Tournament", "Registration", "Match", "Payment", "AuditLog"))
+    again = seed_demo()
+    assert counts() == first
+    assert again == summary
+
+
+def test_what_the_demo_contains():
+    summary = seed_demo()
+    assert summary["tournaments"] == 4 and summary["users"] == 5
+
+    # nine games, battle-royale ones with their points table
+    assert Game.objects.count() == 9
+    assert set(Game.objects.values_list("slug", flat=True)) == {g[1] for g in GAMES}
+    free_fire = Game.objects.get(slug="free-fire")
+    assert free_fire.is_battle_royale and free_fire.br_points_table == [12, 9, 7, 5, 4, 3, 2, 1]
+
+    # one tournament at each stage
+    assert dict(Tournament.objects.values_list("slug", "status")) == {
+        "dhaka-valorant-cup": Tournament.Status.REGISTRATION_OPEN,
+        "efootball-weekly-42": Tournament.Status.LIVE,
+        "pubg-mobile-showdown": Tournament.Status.COMPLETED,
+        "cs2-autumn-open": Tournament.Status.DRAFT,
+    }
+
+    # the live one has a result waiting for confirmation and a disputed match
+    live = Tournament.objects.get(status=Tournament.Status.LIVE)
+    statuses = list(Match.objects.filter(tournament=live).values_list("status", flat=True))
+    assert statuses.count(Match.Status.PENDING_RESULT) == 1 and statuses.count(Match.Status.DISPUTED) == 1
+    assert Match.Status.COMPLETED in statuses
+    disputed = Match.objects.get(tournament=live, status=Match.Status.DISPUTED)
+    dispute = Dispute.objects.get(match=disputed)
+    assert dispute.status == Dispute.Status.OPEN and dispute.reason == Dispute.Reason.SCORE_MISMATCH
+
+    # the paid one has verified and waiting payments
+    cup = Tournament.objects.get(slug="dhaka-valorant-cup")
+    payment_statuses = list(Payment.objects.filter(registration__tournament=cup).values_list("status", flat=True))
+    assert payment_statuses.count(Payment.Status.VERIFIED) == 3 and payment_statuses.count(Payment.Status.SUBMITTED) == 4
+    assert Registration.objects.filter(tournament=cup, status=Registration.Status.CONFIRMED).count() == 3
+
+    # and everything went through the services, so the audit trail is there
+    assert AuditLog.objects.filter(action="tournament.create").count() == 4
+    assert AuditLog.objects.filter(action="payment.verify", actor__username="alice").count() == 3
+    assert AuditLog.objects.filter(action="tournament.complete", tournament__slug="pubg-mobile-showdown").count() == 1
