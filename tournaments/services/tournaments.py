@@ -81,7 +81,8 @@ def cancel(tournament_id: int, *, actor, reason: str) -> Tournament:
     entry for the refund run (payouts module)."""
     if not (reason or "").strip():
         raise DomainError(_("Give a reason for cancelling; every participant will see it."), code="reason_required")
-    tournament = _move(tournament_id, actor, "cancel", "tournament.cancel", reason=reason, args=(reason.strip(),))
+    reason = reason.strip()
+    tournament = _move(tournament_id, actor, "cancel", "tournament.cancel", reason=reason, args=(reason,))
     with transaction.atomic():
         active = list(Registration.objects.filter(tournament=tournament, status__in=Registration.ACTIVE)
                       .select_related("player", "team__captain"))
