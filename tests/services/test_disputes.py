@@ -89,7 +89,7 @@ def test_second_open_dispute_is_refused(opened):
 def test_a_scheduled_match_cannot_be_disputed(tournament, organizer):
     a, b = enter(tournament, 2)
     match = setup.create_match(tournament.pk, actor=organizer, key="S1", slot_a=a, slot_b=b)
-    with pytest.raises(DomainError, match=r"Match S1 is Scheduled \(by alice at .*\); it cannot be disputed"):
+    with pytest.raises(DomainError, match=r"Match S1 is scheduled \(by alice at .*\); it cannot be disputed"):
         disputes.open_dispute(match.pk, actor=a, reason="no_show")
     assert state(match) == M.SCHEDULED and Dispute.objects.count() == 0
 
@@ -104,7 +104,7 @@ def test_a_pending_result_can_be_disputed(live):
 def test_a_completed_match_cannot_be_disputed(live, organizer):
     match, a, *_ = live
     matches.override_score(match.pk, actor=organizer, score_a=1, score_b=0, reason="Referee")
-    with pytest.raises(DomainError, match="is Completed .*; it cannot be disputed"):
+    with pytest.raises(DomainError, match="is completed .*; it cannot be disputed"):
         disputes.open_dispute(match.pk, actor=a, reason="cheating")
     assert Dispute.objects.count() == 0
 
@@ -143,13 +143,13 @@ def test_forbidden_paths_name_the_state(opened, organizer, path):
     dispute, *_ = opened
     if path == "review_twice":
         disputes.review(dispute.pk, actor=organizer)
-        call, expected = (lambda: disputes.review(dispute.pk, actor=organizer)), "Under review .*; it cannot be taken under review"
+        call, expected = (lambda: disputes.review(dispute.pk, actor=organizer)), "under review .*; it cannot be taken under review"
     elif path == "review_after_escalate":
         disputes.escalate(dispute.pk, actor=organizer, note="Up")
-        call, expected = (lambda: disputes.review(dispute.pk, actor=organizer)), "Escalated .*; it cannot be taken under review"
+        call, expected = (lambda: disputes.review(dispute.pk, actor=organizer)), "escalated .*; it cannot be taken under review"
     else:
         disputes.escalate(dispute.pk, actor=organizer, note="Up")
-        call, expected = (lambda: disputes.escalate(dispute.pk, actor=organizer, note="Again")), "Escalated .*; it cannot be escalated"
+        call, expected = (lambda: disputes.escalate(dispute.pk, actor=organizer, note="Again")), "escalated .*; it cannot be escalated"
     before = (state(dispute), dispute.history.count())
     with pytest.raises(DomainError, match=rf"Dispute #{dispute.pk} is {expected}") as exc:
         call()
@@ -162,7 +162,7 @@ def test_resolve_twice_is_refused_with_the_state(opened, organizer):
     disputes.resolve(dispute.pk, actor=organizer, resolution="Clean", score_a=1, score_b=0)
     with pytest.raises(DomainError) as exc:
         disputes.resolve(dispute.pk, actor=organizer, resolution="Actually not", score_a=0, score_b=1)
-    assert f"Dispute #{dispute.pk} is Resolved (by alice at " in str(exc.value)
+    assert f"Dispute #{dispute.pk} is resolved (by alice at " in str(exc.value)
     assert str(exc.value).endswith("; it cannot be resolved.")
     dispute.refresh_from_db()
     match.refresh_from_db()
@@ -305,6 +305,6 @@ def test_cancelling_a_disputed_match_closes_the_dispute(opened, organizer):
 def test_after_resolution_a_new_dispute_is_possible_only_on_an_open_match(opened, organizer):
     dispute, match, a, b = opened
     disputes.resolve(dispute.pk, actor=organizer, resolution="Clean", score_a=1, score_b=0)
-    with pytest.raises(DomainError, match="is Completed .*; it cannot be disputed"):
+    with pytest.raises(DomainError, match="is completed .*; it cannot be disputed"):
         disputes.open_dispute(match.pk, actor=b, reason="cheating")
     assert Dispute.objects.filter(match=match).count() == 1

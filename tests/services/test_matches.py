@@ -57,14 +57,14 @@ def test_start_a_scheduled_match(duel, organizer):
     record = match.history.first()
     assert (record.history_user, record.history_change_reason) == (organizer, "start: scheduled → live")
     assert AuditLog.objects.filter(action="match.start", target_id=str(match.pk), actor=organizer).exists()
-    with pytest.raises(DomainError, match=r"Match M1 is Live \(by alice at .*\); it cannot be started"):
+    with pytest.raises(DomainError, match=r"Match M1 is live \(by alice at .*\); it cannot be started"):
         matches.start(match.pk, actor=organizer)
 
 
 def test_start_needs_both_sides(tournament, organizer):
     (a,) = enter(tournament)
     match = new_match(tournament, organizer, a, None)
-    with pytest.raises(DomainError, match="Match M1 is Scheduled"):
+    with pytest.raises(DomainError, match="Match M1 is scheduled"):
         matches.start(match.pk, actor=organizer)
     match.refresh_from_db()
     assert match.status == M.SCHEDULED
@@ -277,7 +277,7 @@ def test_reject_result_sends_the_match_back_to_live(duel, organizer):
 
 def test_reject_result_needs_a_reported_result(duel, organizer):
     match, *_ = duel
-    with pytest.raises(DomainError, match="Match M1 is Scheduled .*; it cannot be sent back for a new result"):
+    with pytest.raises(DomainError, match="Match M1 is scheduled .*; it cannot be sent back for a new result"):
         matches.reject_result(match.pk, actor=organizer, reason="No")
 
 
@@ -316,7 +316,7 @@ def test_override_refused_while_disputed(duel, organizer):
 def test_override_refused_on_a_finished_match(duel, organizer):
     match, *_ = duel
     matches.override_score(match.pk, actor=organizer, score_a=2, score_b=0, reason="Referee")
-    with pytest.raises(DomainError, match=f"Match #{match.pk} is Completed .*; it cannot be overridden"):
+    with pytest.raises(DomainError, match=f"Match #{match.pk} is completed .*; it cannot be overridden"):
         matches.override_score(match.pk, actor=organizer, score_a=0, score_b=2, reason="Oops")
     match.refresh_from_db()
     assert (match.score_a, match.score_b) == (2, 0)
@@ -332,7 +332,7 @@ def test_forfeit_gives_the_match_to_the_other_side(duel, organizer):
     entry = AuditLog.objects.get(action="match.forfeit")
     assert entry.metadata == {"forfeited_by": a.pk, "winner": b.pk}
     assert Notification.objects.filter(kind="match.forfeited").count() == 2
-    with pytest.raises(DomainError, match="is Forfeited .*; it cannot be forfeited"):
+    with pytest.raises(DomainError, match="is forfeited .*; it cannot be forfeited"):
         matches.forfeit(match.pk, actor=organizer, forfeiting_registration_id=b.pk, reason="Again")
 
 
@@ -366,7 +366,7 @@ def test_cancel_requires_reason(duel, organizer):
     assert match.status == M.CANCELLED and match.note == "Server outage" and match.winner is None
     assert AuditLog.objects.get(action="match.cancel").reason == "Server outage"
     assert set(Notification.objects.filter(kind="match.cancelled").values_list("registration", flat=True)) == {a.pk, b.pk}
-    with pytest.raises(DomainError, match="is Cancelled .*; it cannot be cancelled"):
+    with pytest.raises(DomainError, match="is cancelled .*; it cannot be cancelled"):
         matches.cancel(match.pk, actor=organizer, reason="Again")
 
 

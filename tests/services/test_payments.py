@@ -195,7 +195,7 @@ def test_verify_when_full_waitlists_instead(organizer, game):
 def test_verify_twice_is_refused_with_state(paid_tournament, organizer):
     (reg,) = enter(paid_tournament)
     payment = payments.verify(pay(reg).pk, actor=organizer)
-    with pytest.raises(DomainError, match=rf"Payment #{payment.pk} is Verified \(by alice at .*\); it cannot be verified"):
+    with pytest.raises(DomainError, match=rf"Payment #{payment.pk} is verified \(by alice at .*\); it cannot be verified"):
         payments.verify(payment.pk, actor=organizer)
     assert AuditLog.objects.filter(action="payment.verify").count() == 1
 
@@ -282,7 +282,7 @@ def test_resubmit_may_reuse_its_own_reference(paid_tournament, organizer):
 def test_reject_a_verified_payment_is_refused(paid_tournament, organizer):
     (reg,) = enter(paid_tournament)
     payment = payments.verify(pay(reg).pk, actor=organizer)
-    with pytest.raises(DomainError, match="is Verified .*; it cannot be rejected"):
+    with pytest.raises(DomainError, match="is verified .*; it cannot be rejected"):
         payments.reject(payment.pk, actor=organizer, reason="Changed my mind")
     payment.refresh_from_db()
     assert payment.status == P.VERIFIED and payment.reason == ""
@@ -293,12 +293,12 @@ def test_reject_a_verified_payment_is_refused(paid_tournament, organizer):
 def test_refund_only_from_verified(paid_tournament, organizer):
     (reg,) = enter(paid_tournament)
     payment = pay(reg)
-    with pytest.raises(DomainError, match=rf"Payment #{payment.pk} is Submitted .*; it cannot be refunded"):
+    with pytest.raises(DomainError, match=rf"Payment #{payment.pk} is submitted .*; it cannot be refunded"):
         payments.refund(payment.pk, actor=organizer, reason="Player asked")
     payment.refresh_from_db()
     assert payment.status == P.SUBMITTED
     payments.reject(payment.pk, actor=organizer, reason="Wrong amount")
-    with pytest.raises(DomainError, match="is Rejected .*; it cannot be refunded"):
+    with pytest.raises(DomainError, match="is rejected .*; it cannot be refunded"):
         payments.refund(payment.pk, actor=organizer, reason="Player asked")
     assert not AuditLog.objects.filter(action="payment.refund").exists()
 
@@ -317,7 +317,7 @@ def test_refund_of_verified_payment(paid_tournament, organizer):
     entry = AuditLog.objects.get(action="payment.refund")
     assert entry.reason == "Event moved" and entry.metadata == {"amount": "500.00", "currency": "BDT"}
     assert Notification.objects.filter(registration=reg, kind="payment.refunded").exists()
-    with pytest.raises(DomainError, match="is Refunded .*; it cannot be refunded"):
+    with pytest.raises(DomainError, match="is refunded .*; it cannot be refunded"):
         payments.refund(payment.pk, actor=organizer, reason="Twice")
 
 

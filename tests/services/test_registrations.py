@@ -42,7 +42,7 @@ def test_approve_twice_says_who_confirmed_it(approval_tournament, organizer):
     registrations.approve(reg.pk, actor=organizer)
     with pytest.raises(DomainError) as exc:
         registrations.approve(reg.pk, actor=organizer)
-    assert f"Registration #{reg.pk} is Confirmed (by alice at" in str(exc.value)
+    assert f"Registration #{reg.pk} is confirmed (by alice at" in str(exc.value)
     assert AuditLog.objects.filter(action="registration.approve").count() == 1
 
 
@@ -72,7 +72,7 @@ def test_bulk_approve_is_all_or_none_with_one_report(organizer, game):
         registrations.bulk_approve([r.pk for r in regs], actor=organizer)
     message = str(exc.value)
     assert "2 approved" in message and "3 refused" in message and "Nothing was changed" in message
-    assert f"#{regs[0].pk} Registration #{regs[0].pk} is Confirmed" in message
+    assert f"#{regs[0].pk} Registration #{regs[0].pk} is confirmed" in message
     assert f"#{regs[3].pk} over capacity (3/3 confirmed)" in message
     assert Registration.objects.filter(tournament=t, status=S.CONFIRMED).count() == 1
     assert AuditLog.objects.filter(action="registration.approve").count() == 1

@@ -78,14 +78,14 @@ def test_out_of_order_steps_are_refused_with_the_state(draft, organizer, step, m
         registrations.register(draft, player=make_player(), actor=organizer)
     with pytest.raises(DomainError) as exc:
         getattr(lifecycle, step)(draft.pk, actor=organizer)
-    assert str(exc.value).startswith("“Weekly Cup” is Draft (by alice at ")
+    assert str(exc.value).startswith("“Weekly Cup” is draft (by alice at ")
     assert message in str(exc.value) and exc.value.code == "invalid_state"
     assert status_of(draft) == T.DRAFT
 
 
 def test_publish_twice_is_refused(draft, organizer):
     lifecycle.publish(draft.pk, actor=organizer)
-    with pytest.raises(DomainError, match=r"“Weekly Cup” is Published \(by alice at .*\); it cannot be published"):
+    with pytest.raises(DomainError, match=r"“Weekly Cup” is published \(by alice at .*\); it cannot be published"):
         lifecycle.publish(draft.pk, actor=organizer)
 
 
@@ -219,7 +219,7 @@ def test_cancel_a_live_tournament_but_not_a_completed_one(tournament, organizer,
     enter(done, 2)
     lifecycle.start(done.pk, actor=organizer)
     lifecycle.complete(done.pk, actor=organizer)
-    with pytest.raises(DomainError, match="is Completed .*; it cannot be cancelled"):
+    with pytest.raises(DomainError, match="is completed .*; it cannot be cancelled"):
         lifecycle.cancel(done.pk, actor=organizer, reason="Too late")
     done.refresh_from_db()
     assert done.status == T.COMPLETED and done.cancel_reason == ""

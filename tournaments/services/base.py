@@ -60,7 +60,7 @@ def lock(model, pk, *, select_related=()):
 
 def describe_state(obj) -> str:
     """"confirmed (by alice at 14:02)" — the state plus who last changed it, from history."""
-    state = obj.get_status_display() if hasattr(obj, "get_status_display") else obj.status
+    state = str(obj.get_status_display() if hasattr(obj, "get_status_display") else obj.status).lower()
     record = obj.history.order_by("-history_date", "-history_id").first() if hasattr(obj, "history") else None
     if record is None:
         return str(state)

@@ -65,6 +65,12 @@ def check_in(registration_id: int, *, actor, override: bool = False) -> Registra
         return _set(registration_id, actor, checked_in=True, override=override)
 
 
+def check_out(registration_id: int, *, actor, override: bool = False) -> Registration:
+    """Undo a check-in (refused if the entrant is not checked in: a stale click never flips it)."""
+    with transaction.atomic():
+        return _set(registration_id, actor, checked_in=False, override=override)
+
+
 def bulk_check_in(registration_ids, *, actor, override: bool = False, all_or_none: bool = True):
     if not is_user(actor):
         raise DomainError(_("Only staff can check in several entrants at once."), code="forbidden")

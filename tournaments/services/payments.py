@@ -10,6 +10,7 @@ from ..models import Payment, PaymentMethod, Registration, Tournament
 from ..uploads import validate_image_upload
 from . import audit, notifications, registrations
 from .base import lock, require, run_transition, save_plain, save_stateful
+from .bulk import run_bulk
 from .errors import DomainError
 
 P = Payment.Status
@@ -102,6 +103,10 @@ def verify(payment_id: int, *, actor) -> Payment:
         notifications.notify(registration, "payment.verified", _("Payment verified"),
                              _("Your payment of %(a)s %(c)s for %(t)s was verified.") % {"a": payment.amount, "c": payment.currency, "t": tournament.name})
         return payment
+
+
+def bulk_verify(payment_ids, *, actor, all_or_none: bool = True):
+    return run_bulk(payment_ids, lambda pk: verify(pk, actor=actor), verb=_("verified"), all_or_none=all_or_none)
 
 
 def reject(payment_id: int, *, actor, reason: str) -> Payment:

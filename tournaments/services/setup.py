@@ -54,6 +54,54 @@ def add_staff(tournament_id: int, *, actor, user, role: str) -> TournamentStaff:
         return member
 
 
+def remove_staff(tournament_id: int, *, actor, user) -> None:
+    with transaction.atomic():
+        tournament = lock(Tournament, tournament_id)
+        require(actor, tournament, permissions.MANAGE)
+        member = TournamentStaff.objects.filter(tournament=tournament, user=user).first()
+        if member is None:
+            raise DomainError(_("%(u)s is not on the staff of %(t)s.") % {"u": user, "t": tournament.name})
+        member.delete()
+        audit.log_action("tournament.staff_removed", actor=actor, tournament=tournament, target=tournament,
+                         metadata={"user": user.pk})
+
+
+def set_member(team: Team, *, actor, player: Player, role: str) -> TeamMembership:
+    """Add a player to a team's roster or change their role, within the game's size rules."""
+    if role not in TeamMembership.Role.values:
+        raise DomainError(_("Unknown roster role “%(r)s”.") % {"r": role})
+    with transaction.atomic():
+        team = lock(Team, team.pk, select_related=("game",))
+        members = {m.player_id: m for m in team.memberships.select_for_update()}
+        roles = [m.role for pid, m in members.items() if pid != player.pk] + [role]
+        starters = sum(1 for r in roles if r in (TeamMembership.Role.CAPTAIN, TeamMembership.Role.PLAYER))
+        subs = sum(1 for r in roles if r == TeamMembership.Role.SUBSTITUTE)
+        if starters > team.game.team_size:
+            raise DomainError(_("%(g)s teams field %(n)d players; this roster would have %(m)d.")
+                              % {"g": team.game, "n": team.game.team_size, "m": starters})
+        if subs > team.game.max_substitutes:
+            raise DomainError(_("%(g)s allows %(n)d substitutes; this roster would have %(m)d.")
+                              % {"g": team.game, "n": team.game.max_substitutes, "m": subs})
+        if role == TeamMembership.Role.CAPTAIN and player.pk != team.captain_id:
+            raise DomainError(_("Change the captain on the team itself; the roster follows."))
+        membership = members.get(player.pk) or TeamMembership(team=team, player=player)
+        membership.role = role
+        save_plain(membership, actor, reason="roster")
+        audit.log_action("team.roster", actor=actor, target=team, metadata={"player": player.pk, "role": role})
+        return membership
+
+
+def remove_member(team: Team, *, actor, player: Player) -> None:
+    with transaction.atomic():
+        team = lock(Team, team.pk)
+        if player.pk == team.captain_id:
+            raise DomainError(_("The captain cannot leave the roster; name another captain first."))
+        deleted, _rows = TeamMembership.objects.filter(team=team, player=player).delete()
+        if not deleted:
+            raise DomainError(_("%(p)s is not on %(t)s.") % {"p": player, "t": team})
+        audit.log_action("team.roster_removed", actor=actor, target=team, metadata={"player": player.pk})
+
+
 def create_player(*, actor, display_name: str, email: str = "", game_ids: dict | None = None, **extra) -> Player:
     player = Player(display_name=(display_name or "").strip(), email=(email or "").strip().lower(), game_ids=dict(game_ids or {}), **extra)
     normalised = {}

@@ -82,8 +82,8 @@ def cancel(tournament_id: int, *, actor, reason: str) -> Tournament:
     if not (reason or "").strip():
         raise DomainError(_("Give a reason for cancelling; every participant will see it."), code="reason_required")
     reason = reason.strip()
-    tournament = _move(tournament_id, actor, "cancel", "tournament.cancel", reason=reason, args=(reason,))
-    with transaction.atomic():
+    with transaction.atomic():  # cancelled, told and refunds listed together — or not at all
+        tournament = _move(tournament_id, actor, "cancel", "tournament.cancel", reason=reason, args=(reason,))
         active = list(Registration.objects.filter(tournament=tournament, status__in=Registration.ACTIVE)
                       .select_related("player", "team__captain"))
         notifications.notify_many(active, "tournament.cancelled", _("%(t)s was cancelled") % {"t": tournament.name}, reason)

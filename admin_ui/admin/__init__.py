@@ -1,0 +1,6 @@
+"""Command Center model admins, one module per area; importing the package registers them all.
+
+``base`` (scoping, history scope fix, status badges), ``actions`` (service-backed transitions as
+unfold actions), ``bulk`` (classic bulk actions with a confirmation page), ``filters``, ``forms``.
+"""
+from . import audit, disputes, matches, payments, people, registrations, tournaments  # noqa: F401

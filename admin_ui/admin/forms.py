@@ -1,0 +1,166 @@
+"""Input forms of the intermediate action pages (reason, scores, time, side, lobby details).
+
+Each form takes the object the action is about as its first argument (``None`` for bulk actions), so
+labels can name the real sides ("Score — Team Liquid") and initial values come from the object.
+Widgets are unfold's, so the pages look like the rest of the Command Center.
+"""
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from unfold.widgets import (
+    UnfoldAdminIntegerFieldWidget, UnfoldAdminRadioSelectWidget, UnfoldAdminSplitDateTimeWidget, UnfoldAdminTextareaWidget,
+    UnfoldAdminTextInputWidget, UnfoldBooleanSwitchWidget,
+)
+
+
+class ActionForm(forms.Form):
+    """No fields: a bare POST (with its CSRF token) confirms the action."""
+
+    def __init__(self, obj=None, *args, **kwargs):
+        self.obj = obj
+        super().__init__(*args, **kwargs)
+
+
+ConfirmForm = ActionForm
+
+
+def _reason_field(label, help_text="", required=True, max_length=2000):
+    return forms.CharField(label=label, help_text=help_text, required=required, max_length=max_length,
+                           widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}))
+
+
+def reason_form(label=_("Reason"), help_text="", *, required=True, max_length=2000, name="ReasonForm"):
+    """A form with one text field ``reason``; the label says who will read it."""
+    return type(name, (ActionForm,), {"reason": _reason_field(label, help_text, required, max_length)})
+
+
+ParticipantReasonForm = reason_form(help_text=_("The participant will see it."))
+OptionalReasonForm = reason_form(help_text=_("Optional; kept in the audit log."), required=False)
+WaiverForm = reason_form(help_text=_("For example: sponsor slot, last season's finalist."), max_length=200)
+EscalateForm = reason_form(_("Note"), _("Why it needs a senior decision; kept on the dispute."), name="EscalateForm")
+
+
+def _score_field(label):
+    return forms.IntegerField(label=label, min_value=0, max_value=999, widget=UnfoldAdminIntegerFieldWidget)
+
+
+class _ScoresMixin:
+    def _label_scores(self, match):
+        if match is None:
+            return
+        self.fields["score_a"].label = _("Score — %(side)s") % {"side": match.side_name(0)}
+        self.fields["score_b"].label = _("Score — %(side)s") % {"side": match.side_name(1)}
+        if match.best_of > 1:
+            self.fields["score_a"].help_text = _("Games won (best of %(n)d).") % {"n": match.best_of}
+
+
+class OverrideScoreForm(_ScoresMixin, ActionForm):
+    score_a = _score_field(_("Score A"))
+    score_b = _score_field(_("Score B"))
+    reason = _reason_field(_("Reason"), _("Both sides will see it."))
+
+    def __init__(self, obj=None, *args, **kwargs):
+        super().__init__(obj, *args, **kwargs)
+        self._label_scores(obj)
+
+
+class CorrectResultForm(OverrideScoreForm):
+    reset_downstream = forms.BooleanField(
+        label=_("Reset later matches"), required=False, widget=UnfoldBooleanSwitchWidget,
+        help_text=_("Only needed when the winner changes and a match they fed has already started: "
+                    "those matches go back to scheduled and must be replayed."),
+    )
+
+    def __init__(self, obj=None, *args, **kwargs):
+        super().__init__(obj, *args, **kwargs)
+        if obj is not None:
+            self.initial.update(score_a=obj.score_a, score_b=obj.score_b)
+
+
+class ResolveDisputeForm(_ScoresMixin, ActionForm):
+    resolution = _reason_field(_("Resolution"), _("Both sides will read it."))
+    score_a = _score_field(_("Final score A"))
+    score_b = _score_field(_("Final score B"))
+
+    def __init__(self, obj=None, *args, **kwargs):
+        super().__init__(obj, *args, **kwargs)
+        self._label_scores(obj.match if obj is not None else None)
+
+
+class ForfeitForm(ActionForm):
+    side = forms.TypedChoiceField(label=_("Who forfeits"), coerce=int, widget=UnfoldAdminRadioSelectWidget)
+    reason = _reason_field(_("Reason"), _("Both sides will see it."))
+
+    def __init__(self, obj=None, *args, **kwargs):
+        super().__init__(obj, *args, **kwargs)
+        choices = []
+        if obj is not None:
+            choices = [(reg.pk, reg.display_name) for reg in (obj.slot_a, obj.slot_b) if reg is not None]
+        self.fields["side"].choices = choices
+
+
+def _zone(tournament):
+    try:
+        return ZoneInfo(tournament.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.get_current_timezone()
+
+
+class _ZonedSplitDateTimeField(forms.SplitDateTimeField):
+    """A date and a time read in the tournament's own time zone (not the server's)."""
+
+    zone = None
+
+    def compress(self, data_list):
+        if not data_list:
+            return None
+        if data_list[0] in self.empty_values or data_list[1] in self.empty_values:
+            raise forms.ValidationError(self.error_messages["invalid_date"], code="invalid_date")
+        return timezone.make_aware(datetime.combine(*data_list), self.zone or timezone.get_current_timezone())
+
+
+class RescheduleForm(ActionForm):
+    new_time = _ZonedSplitDateTimeField(label=_("New time"), widget=UnfoldAdminSplitDateTimeWidget)
+    reason = _reason_field(_("Reason"), _("Optional; kept in the audit log."), required=False)
+
+    def __init__(self, obj=None, *args, **kwargs):
+        super().__init__(obj, *args, **kwargs)
+        if obj is not None:
+            zone = _zone(obj.tournament)
+            self.fields["new_time"].zone = zone
+            self.fields["new_time"].help_text = _("In the tournament's time zone (%(tz)s).") % {"tz": zone.key}
+            if obj.scheduled_at:
+                # Naive local time: the widget would otherwise convert it to the server's zone.
+                self.initial["new_time"] = timezone.localtime(obj.scheduled_at, zone).replace(tzinfo=None)
+
+
+class LobbyInfoForm(ActionForm):
+    lobby_code = forms.CharField(label=_("Lobby code"), max_length=64, required=False, widget=UnfoldAdminTextInputWidget)
+    lobby_server = forms.CharField(label=_("Server"), max_length=64, required=False, widget=UnfoldAdminTextInputWidget)
+    stream_url = forms.URLField(label=_("Stream link"), required=False, assume_scheme="https", widget=UnfoldAdminTextInputWidget)
+
+    def __init__(self, obj=None, *args, **kwargs):
+        super().__init__(obj, *args, **kwargs)
+        if obj is not None:
+            self.initial.update(lobby_code=obj.lobby_code, lobby_server=obj.lobby_server, stream_url=obj.stream_url)
+
+
+class CheckInForm(ActionForm):
+    """Carries the check-in state the page showed, so a stale click cannot flip it the wrong way."""
+
+    expected = forms.ChoiceField(choices=[("in", "in"), ("out", "out")], widget=forms.HiddenInput)
+
+    def __init__(self, obj=None, *args, **kwargs):
+        super().__init__(obj, *args, **kwargs)
+        if obj is not None:
+            self.initial["expected"] = "in" if obj.is_checked_in else "out"
+
+
+class BulkCheckInForm(ActionForm):
+    override = forms.BooleanField(
+        label=_("Outside the check-in window"), required=False, widget=UnfoldBooleanSwitchWidget,
+        help_text=_("Organizers only: check in even though the window is closed."),
+    )

@@ -1,0 +1,182 @@
+"""Registrations and check-in: every decision (approve, reject, waitlist, promote, withdraw,
+disqualify, waive fee, check-in) is an action calling its service; bulk approve/reject/check-in."""
+from django import forms
+from django.contrib import admin
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext as _g, gettext_lazy as _
+from django_fsm import can_proceed
+from unfold.contrib.filters.admin import ChoicesDropdownFilter
+from unfold.decorators import display
+from unfold.enums import ActionVariant
+
+from tournaments import permissions
+from tournaments.models import Payment, Registration, Tournament
+from tournaments.services import checkin, payments, records, registrations
+
+from .actions import Transition, fsm
+from .base import ScopedAdmin
+from .bulk import BulkAction, bulk_action
+from .filters import CheckedInFilter, DayRangeFilter, game_filter, tournament_filter
+from .forms import BulkCheckInForm, CheckInForm, OptionalReasonForm, ParticipantReasonForm, WaiverForm
+
+R = Registration.Status
+T = Tournament.Status
+MANAGE, CHECKIN = permissions.MANAGE, permissions.CHECKIN
+CHECK_IN_STATES = (T.REGISTRATION_OPEN, T.REGISTRATION_CLOSED, T.LIVE)
+
+PAYMENT_COLORS = {"verified": "success", "submitted": "warning", "rejected": "danger", "refunded": "info",
+                  "waived": "info", "due": "danger"}
+
+
+def _check_in_possible(in_window: bool):
+    def allowed(reg):
+        tournament = reg.tournament
+        return (reg.status == R.CONFIRMED and tournament.status in CHECK_IN_STATES
+                and tournament.check_in_window_open() == in_window)
+    return allowed
+
+
+def _check_in(override: bool):
+    """Check in, or undo a check-in, as the page showed it: a stale click never flips it back."""
+    def run(user, reg, data):
+        if data["expected"] == "out":
+            return checkin.check_in(reg.pk, actor=user, override=override)  # refuses if already checked in
+        return checkin.check_out(reg.pk, actor=user, override=override)  # refuses if no longer checked in
+    return run
+
+
+def _checked_in_message(reg):
+    if reg.is_checked_in:
+        return _g("%(who)s is checked in.") % {"who": reg.display_name}
+    return _g("The check-in of %(who)s was undone.") % {"who": reg.display_name}
+
+
+def _check_in_question(override: bool):
+    def question(reg):
+        if reg.is_checked_in:
+            text = _g("Undo the check-in of %(who)s?")
+        else:
+            text = _g("Check in %(who)s?")
+        if override:
+            text = _g("The check-in window is closed (organizer override).") + " " + text
+        return text % {"who": reg.display_name}
+    return question
+
+
+def _withdrawable(reg):
+    return can_proceed(reg.withdraw) and reg.tournament.status in Tournament.PRE_LIVE
+
+
+def _fee_waivable(reg):
+    return reg.tournament.has_fee and not reg.fee_waived and reg.status in Registration.ACTIVE
+
+
+TRANSITIONS = (
+    Transition(name="approve", label=_("Approve"), capability=MANAGE, allowed=fsm("confirm"), icon="check_circle",
+               variant=ActionVariant.SUCCESS, run=lambda user, reg, data: registrations.approve(reg.pk, actor=user),
+               question=_("Approve %(obj)s? They are confirmed, or asked to pay when a fee is due.")),
+    Transition(name="reject", label=_("Reject"), capability=MANAGE, allowed=fsm("reject"), icon="block",
+               variant=ActionVariant.DANGER, form=ParticipantReasonForm,
+               run=lambda user, reg, data: registrations.reject(reg.pk, actor=user, reason=data["reason"])),
+    Transition(name="waitlist", label=_("Move to waitlist"), capability=MANAGE, allowed=fsm("waitlist"),
+               icon="hourglass_top", form=OptionalReasonForm,
+               run=lambda user, reg, data: registrations.move_to_waitlist(reg.pk, actor=user, reason=data["reason"])),
+    Transition(name="promote", label=_("Promote from waitlist"), capability=MANAGE, allowed=fsm("promote_to_pending"),
+               icon="arrow_upward", run=lambda user, reg, data: registrations.promote(reg.pk, actor=user)),
+    Transition(name="withdraw", label=_("Withdraw"), capability=MANAGE, allowed=_withdrawable, icon="logout",
+               variant=ActionVariant.DANGER, form=ParticipantReasonForm,
+               run=lambda user, reg, data: registrations.withdraw(reg.pk, actor=user, reason=data["reason"])),
+    Transition(name="disqualify", label=_("Disqualify"), capability=MANAGE, allowed=fsm("disqualify"), icon="gavel",
+               variant=ActionVariant.DANGER, form=ParticipantReasonForm,
+               run=lambda user, reg, data: registrations.disqualify(reg.pk, actor=user, reason=data["reason"])),
+    Transition(name="check_in", label=_("Check in / undo"), capability=CHECKIN, allowed=_check_in_possible(True),
+               icon="how_to_reg", variant=ActionVariant.PRIMARY, form=CheckInForm, run=_check_in(False),
+               done=_checked_in_message, question=_check_in_question(False)),
+    Transition(name="check_in_override", label=_("Check in / undo outside the window"), capability=MANAGE,
+               allowed=_check_in_possible(False), icon="more_time", form=CheckInForm, run=_check_in(True),
+               done=_checked_in_message, question=_check_in_question(True)),
+    Transition(name="waive_fee", label=_("Waive fee"), capability=MANAGE, allowed=_fee_waivable, icon="money_off",
+               form=WaiverForm, run=lambda user, reg, data: payments.waive_fee(reg.pk, actor=user, reason=data["reason"])),
+)
+
+BULK = (
+    BulkAction(name="bulk_approve", label=_("Approve selected registrations"), capability=MANAGE, verb=_("approved"),
+               run=lambda user, ids, data: registrations.bulk_approve(ids, actor=user)),
+    BulkAction(name="bulk_reject", label=_("Reject selected registrations"), capability=MANAGE, verb=_("rejected"),
+               form=ParticipantReasonForm,
+               run=lambda user, ids, data: registrations.bulk_reject(ids, actor=user, reason=data["reason"])),
+    BulkAction(name="bulk_check_in", label=_("Check in selected registrations"), capability=CHECKIN,
+               verb=_("checked in"), form=BulkCheckInForm,
+               run=lambda user, ids, data: checkin.bulk_check_in(ids, actor=user, override=data["override"])),
+)
+
+
+class RegistrationForm(forms.ModelForm):
+    """Duplicate entrants and "player or team" are refused by ``registrations.register`` in the
+    organizer's words ("… is already registered (registration #41, waitlisted)"); Django's model
+    validation would answer first with "Constraint … is violated", so those constraints are left to it."""
+
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() | {"player", "team"}
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ScopedAdmin):
+    form = RegistrationForm
+    list_display = ["participant", "entry_type", "tournament", "seed", "status_badge", "payment_state", "checked_in_at"]
+    list_filter = [("status", ChoicesDropdownFilter), tournament_filter(), game_filter(), CheckedInFilter,
+                   ("created_at", DayRangeFilter)]
+    search_fields = ["player__display_name", "player__email", "team__name", "team__tag"]
+    list_select_related = ["tournament", "player", "team"]
+    autocomplete_fields = ["player", "team"]
+    readonly_fields = ["checked_in_at", "checked_in_by", "decided_by", "decided_at", "waitlist_position",
+                       "fee_waived", "fee_waiver_reason", "reason"]
+    lead_fields = ("tournament", "player", "team", "status", "seed")
+    readonly_on_change = ("tournament", "player", "team")
+
+    def create_via_service(self, request, obj, form):
+        """Staff enter someone by hand: the same rules as a sign-up (capacity, duplicates, fee)."""
+        data = form.cleaned_data
+        created = registrations.register(data["tournament"], player=data.get("player"), team=data.get("team"),
+                                         answers=data.get("answers") or {}, actor=request.user)
+        if data.get("seed") is not None:
+            created.seed = data["seed"]
+            created = records.edit_details(created, actor=request.user, fields=["seed"])
+        return created
+    action_select_related = ("tournament", "player", "team")
+    actions = [bulk_action(spec) for spec in BULK]
+
+    transitions = TRANSITIONS
+    row_transitions = ("approve",)
+    detail_layout = ("approve", "check_in", "check_in_override",
+                     {"title": _("Decide"), "icon": "rule", "items": ["reject", "waitlist", "promote", "withdraw", "disqualify"]},
+                     "waive_fee")
+
+    def get_queryset(self, request):
+        latest = Payment.objects.filter(registration=OuterRef("pk")).order_by("-submitted_at", "-id").values("status")[:1]
+        return super().get_queryset(request).annotate(latest_payment_status=Subquery(latest))
+
+    @display(description=_("participant"), ordering="player__display_name")
+    def participant(self, obj):
+        return obj.display_name
+
+    @display(description=_("entry"), label={"team": "info", "solo": None})
+    def entry_type(self, obj):
+        return ("team", _("Team")) if obj.team_id else ("solo", _("Solo"))
+
+    @display(description=_("payment"), label=PAYMENT_COLORS)
+    def payment_state(self, obj):
+        if obj.fee_waived:
+            return "waived", _("Waived")
+        status = getattr(obj, "latest_payment_status", None)
+        if status:
+            return status, Payment.Status(status).label
+        if obj.tournament.has_fee:
+            return "due", _("Due")
+        return None
+
+    def action_summary(self, obj):
+        payment = self.payment_state(obj)
+        return [(_("Tournament"), obj.tournament), (_("Participant"), obj.display_name),
+                (_("Status"), obj.get_status_display()), (_("Payment"), payment[1] if payment else _("No fee")),
+                (_("Checked in"), obj.checked_in_at)]
