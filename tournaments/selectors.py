@@ -3,10 +3,9 @@
 Each function issues a fixed number of queries whatever the number of rows (aggregates and
 ``select_related``), and is scoped by the caller's ``permissions.tournament_filter``.
 """
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from . import permissions
@@ -56,12 +55,14 @@ def no_shows(user, tournament=None):
 
 
 def registrations_per_day(user, tournament=None, days: int = 14) -> list[tuple]:
-    since = timezone.now() - timedelta(days=days - 1)
-    rows = (_scoped(Registration, user, tournament).filter(created_at__gte=since)
-            .annotate(day=TruncDate("created_at")).values("day").annotate(n=Count("id")).order_by("day"))
-    by_day = {row["day"]: row["n"] for row in rows}
+    """Sign-ups per local day: one index range count per day (``days`` queries whatever the number of
+    rows). Truncating each row's timestamp to a date runs a function per row on SQLite (~1 s over
+    100,000 rows), and one aggregate with a filtered count per day compares every row ``days`` times."""
     start = timezone.localdate() - timedelta(days=days - 1)
-    return [(start + timedelta(days=i), by_day.get(start + timedelta(days=i), 0)) for i in range(days)]
+    bounds = [timezone.make_aware(datetime.combine(start + timedelta(days=i), time.min)) for i in range(days + 1)]
+    scoped = _scoped(Registration, user, tournament)
+    return [(start + timedelta(days=i), scoped.filter(created_at__gte=bounds[i], created_at__lt=bounds[i + 1]).count())
+            for i in range(days)]
 
 
 def match_completion_by_round(user, tournament=None) -> list[dict]:
@@ -72,12 +73,12 @@ def match_completion_by_round(user, tournament=None) -> list[dict]:
 
 def pending_registrations(user, tournament=None, limit=10):
     return (_scoped(Registration, user, tournament).filter(status=R.PENDING)
-            .select_related("tournament", "player", "team").order_by("created_at")[:limit])
+            .select_related("tournament", "player", "team").order_by("id")[:limit])  # id order = arrival order
 
 
 def payments_to_verify(user, tournament=None, limit=10):
     return (_scoped(Payment, user, tournament, "registration__tournament").filter(status=P.SUBMITTED)
-            .select_related("registration__tournament", "registration__player", "registration__team").order_by("submitted_at")[:limit])
+            .select_related("registration__tournament", "registration__player", "registration__team").order_by("id")[:limit])
 
 
 def results_to_confirm(user, tournament=None, limit=10):

@@ -1,0 +1,131 @@
+"""Command Center server time at event scale, against a bare ModelAdmin on the same table.
+
+- Registration changelist with 10,000 rows: our RegistrationAdmin (badges, payment-state subquery,
+  scoped filters, row actions) vs unfold's plain ``ModelAdmin`` with three columns, on its own site.
+- Dashboard with 100 tournaments / 100,000 registrations (scoped to one organizer) vs the bare
+  changelist of the same 100,000 rows.
+Medians of several requests through Django's test client (server time, no network), plus query counts.
+"""
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = 7
+
+
+def _setup():
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/admin.sqlite3"
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _data(tournaments: int, per_tournament: int, organizer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tournaments.models import Game, Player, Registration, Tournament
+
+    now = timezone.now()
+    game, _ = Game.objects.get_or_create(slug="bench", defaults=dict(name="Bench", team_size=1, id_format="konami_id",
+                                                                    result_type="map_score"))
+    start = Tournament.objects.count()
+    made = []
+    for i in range(tournaments):
+        t = Tournament(name=f"Bench {start + i}", slug=f"bench-{start + i}", game=game, organizer=organizer,
+                       participation="solo", capacity=per_tournament, registration_opens_at=now - timedelta(days=2),
+                       registration_closes_at=now + timedelta(days=1), starts_at=now + timedelta(days=2),
+                       status=Tournament.Status.REGISTRATION_OPEN)
+        t.save()
+        players = Player.objects.bulk_create([Player(display_name=f"P{start + i}-{n}") for n in range(per_tournament)],
+                                             batch_size=5000)
+        statuses = [Registration.Status.CONFIRMED, Registration.Status.PENDING, Registration.Status.WAITLISTED]
+        Registration.objects.bulk_create([Registration(tournament=t, player=p, status=statuses[n % 3])
+                                          for n, p in enumerate(players)], batch_size=5000)
+        made.append(t)
+    return made
+
+
+def _bare_site():
+    """unfold's own site and ModelAdmin (same templates as ours) with three columns and nothing else."""
+    from unfold.admin import ModelAdmin
+    from unfold.sites import UnfoldAdminSite
+
+    from tournaments.models import Registration
+
+    site = UnfoldAdminSite(name="bare")
+
+    class BareRegistrationAdmin(ModelAdmin):
+        list_display = ("id", "status", "seed")
+
+    site.register(Registration, BareRegistrationAdmin)
+    return site
+
+
+def _time(client, url):
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm-up
+    samples, queries = [], 0
+    for _ in range(RUNS):
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            response = client.get(url)
+            samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        queries = len(ctx.captured_queries)
+        reset_queries()
+    return statistics.median(samples), queries
+
+
+def main():
+    _setup()
+    from django.contrib.auth.models import User
+    from django.test import Client, override_settings
+    from django.urls import include, path
+
+    from config import urls as project_urls
+
+    organizer = User.objects.create_user("bench-org", "org@example.com", "x", is_staff=True, is_superuser=True)
+    site = _bare_site()
+
+    class Urls:
+        urlpatterns = [path("bare/", site.urls)] + project_urls.urlpatterns
+
+    rows = []
+    with override_settings(ROOT_URLCONF=Urls, ALLOWED_HOSTS=["*"], DEBUG=False):
+        client = Client()
+        client.force_login(organizer)
+        _data(1, 10_000, organizer)
+        ours = _time(client, "/admin/tournaments/registration/")
+        bare = _time(client, "/bare/tournaments/registration/")
+        rows.append(("registration changelist, 10,000 rows", ours, bare))
+        _data(99, 909, organizer)  # ≈ 100 tournaments, 100,000 registrations in all
+        ours = _time(client, "/admin/")
+        bare = _time(client, "/bare/tournaments/registration/")
+        rows.append(("dashboard, 100 tournaments / 100,000 registrations", ours, bare))
+        ours = _time(client, "/admin/tournaments/registration/")
+        rows.append(("registration changelist, 100,000 rows", ours, bare))
+    print("\nCommand Center server time (median of %d requests; bare = unfold ModelAdmin, 3 columns, same table)" % RUNS)
+    print(f"{'case':<52} | {'ours ms':>8} | {'queries':>7} | {'bare ms':>8} | {'queries':>7} | {'ratio':>5} | target")
+    print("-" * 112)
+    for case, (ours_ms, ours_q), (bare_ms, bare_q) in rows:
+        ratio = ours_ms / bare_ms
+        print(f"{case:<52} | {ours_ms:>8.0f} | {ours_q:>7} | {bare_ms:>8.0f} | {bare_q:>7} | {ratio:>5.2f} | "
+              f"≤1.5× {'ok' if ratio <= 1.5 else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
