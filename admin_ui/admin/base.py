@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
-from unfold.decorators import display
+from unfold.decorators import action as unfold_action, display
 
 from tournaments import permissions
 from tournaments.models import Match, Registration, Tournament
@@ -21,6 +21,7 @@ from tournaments.services import DomainError, records
 
 from .actions import TransitionAdminMixin
 from .bulk import BulkPermissionsMixin
+from .timeline import timeline_response
 
 # One colour per state, shared by every model (names are unique enough to mean the same thing).
 STATUS_COLORS = {
@@ -56,6 +57,20 @@ def _is_autocomplete(request) -> bool:
 
 class ScopedAdmin(TransitionAdminMixin, BulkPermissionsMixin, SimpleHistoryAdmin, ModelAdmin):
     """A tournament-owned model: rows limited to tournaments the user may see."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        detail = list(getattr(cls, "actions_detail", ()) or ())
+        if "action_timeline" not in detail:
+            cls.actions_detail = detail + ["action_timeline"]
+
+    @unfold_action(description=_("Timeline"), url_path="timeline", icon="timeline")
+    def action_timeline(self, request, object_id):
+        """History and audit entries of this object in one list (read-only, GET)."""
+        obj = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        if obj is None:
+            raise Http404
+        return timeline_response(self, request, obj)
 
     tournament_path = "tournament"
     list_filter_submit = True

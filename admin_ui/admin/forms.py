@@ -164,3 +164,35 @@ class BulkCheckInForm(ActionForm):
         label=_("Outside the check-in window"), required=False, widget=UnfoldBooleanSwitchWidget,
         help_text=_("Organizers only: check in even though the window is closed."),
     )
+
+
+class CloneTournamentForm(ActionForm):
+    name = forms.CharField(label=_("Name of the copy"), max_length=200, widget=UnfoldAdminTextInputWidget())
+    slug = forms.SlugField(label=_("Address (slug)"), max_length=80, widget=UnfoldAdminTextInputWidget(),
+                           help_text=_("Used in lobby links; letters, digits and hyphens."))
+    shift_days = forms.IntegerField(label=_("Move all dates by (days)"), initial=7, min_value=0, max_value=3650,
+                                    widget=UnfoldAdminIntegerFieldWidget())
+
+    def __init__(self, obj=None, *args, **kwargs):
+        super().__init__(obj, *args, **kwargs)
+        if obj is not None:
+            self.initial.setdefault("name", f"{obj.name} (copy)")
+
+
+class RestoreVersionForm(ActionForm):
+    """Pick one of the tournament's history rows; only configuration fields come back."""
+
+    version = forms.TypedChoiceField(label=_("Version"), coerce=int, widget=UnfoldAdminRadioSelectWidget)
+    reason = _reason_field(_("Reason"), _("Recorded in the audit log."))
+
+    def __init__(self, obj=None, *args, **kwargs):
+        super().__init__(obj, *args, **kwargs)
+        choices = []
+        if obj is not None:
+            from tournaments.services.setup import configuration_versions
+
+            for record in configuration_versions(obj)[:30]:
+                who = record.history_user.get_username() if record.history_user_id else _("system")
+                when = timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M")
+                choices.append((record.history_id, f"{when} · {who} · {record.history_change_reason or ''}"))
+        self.fields["version"].choices = choices

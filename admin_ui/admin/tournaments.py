@@ -16,7 +16,7 @@ from tournaments.services import announcements, records, setup, tournaments as t
 from .actions import Transition, fsm
 from .base import ScopedAdmin
 from .filters import DayRangeFilter, game_filter, tournament_filter
-from .forms import reason_form
+from .forms import CloneTournamentForm, RestoreVersionForm, reason_form
 
 MANAGE = permissions.MANAGE
 
@@ -72,9 +72,21 @@ class TournamentAdmin(ScopedAdmin):
         Transition(name="cancel", label=_("Cancel tournament"), capability=MANAGE, allowed=fsm("cancel"),
                    run=_cancel, form=CancelForm, icon="cancel", variant=ActionVariant.DANGER,
                    question=_("Cancel “%(obj)s”? Every active participant is told; verified fees are listed for refund.")),
+        Transition(name="clone", label=_("Clone"), capability=MANAGE, allowed=lambda t: True, icon="content_copy",
+                   form=CloneTournamentForm, question=_("Create a draft copy of “%(obj)s” with the same configuration and staff?"),
+                   run=lambda user, t, data: setup.clone_tournament(t.pk, actor=user, name=data["name"], slug=data["slug"],
+                                                                      shift_days=data["shift_days"]),
+                   done=lambda clone: _("“%(name)s” was created as a draft.") % {"name": clone.name}),
+        Transition(name="restore_version", label=_("Restore a configuration version"), capability=MANAGE,
+                   allowed=lambda t: t.status not in (Tournament.Status.COMPLETED, Tournament.Status.ARCHIVED,
+                                                      Tournament.Status.CANCELLED),
+                   icon="history", form=RestoreVersionForm,
+                   question=_("Bring back the settings of an earlier version of “%(obj)s”? Its state stays as it is."),
+                   run=lambda user, t, data: setup.restore_configuration(t.pk, actor=user, history_id=data["version"],
+                                                                         reason=data["reason"])),
     )
     detail_layout = ("publish", "open_registration", "close_registration", "start", "complete",
-                     {"title": _("More"), "items": ["archive", "cancel"]})
+                     {"title": _("More"), "items": ["archive", "cancel", "clone", "restore_version"]})
 
     def get_queryset(self, request):
         confirmed = (Registration.objects.filter(tournament=OuterRef("pk"), status=Registration.Status.CONFIRMED)
