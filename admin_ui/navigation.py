@@ -32,6 +32,18 @@ def sidebar_navigation(request):
             ],
         },
         {
+            "title": _("Prizes & proof"),
+            "separator": True,
+            "items": [
+                _item(_("Payouts"), "paid", reverse_lazy("admin:tournaments_payout_changelist"), _can_view("payout")),
+                _item(_("Certificates"), "workspace_premium", reverse_lazy("admin:tournaments_certificate_changelist"),
+                      _can_view("certificate")),
+                _item(_("Webhooks"), "webhook", reverse_lazy("admin:tournaments_webhookendpoint_changelist"),
+                      _can_view("webhookendpoint")),
+                _item(_("Jobs"), "work_history", reverse_lazy("admin_ui:jobs"), lambda r: r.user.is_staff),
+            ],
+        },
+        {
             "title": _("Records"),
             "separator": True,
             "items": [

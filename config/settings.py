@@ -8,8 +8,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.templatetags.static import static
-from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -81,7 +79,8 @@ ASGI_APPLICATION = "config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "admin_ui" / "templates"],
+        # The lobby is a sub-package of the one domain app, not an app: its templates are listed here.
+        "DIRS": [BASE_DIR / "admin_ui" / "templates", BASE_DIR / "tournaments" / "lobby" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -118,6 +117,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "tournaments" / "lobby" / "static"]  # the lobby's CSS/JS (a sub-package, not an app)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
@@ -160,6 +160,20 @@ RQ_QUEUES = {
 RQ = {"COMMIT_MODE": "on_db_commit"}
 # Embedded mode has no Redis, so jobs run in-process right after the transaction commits.
 JOBS_INLINE = not REDIS_URL or env_bool("RQ_INLINE", False)
+# Backoff between RQ retries (seconds; they need `rqworker --with-scheduler`).
+JOBS_RETRY_INTERVALS = [int(s) for s in env_list("JOBS_RETRY_INTERVALS", "10,30,60")]
+
+# --- Payouts, certificates, webhooks, schedules (issue 7) --------------------------------------
+PAYOUT_BATCH_SIZE = int(os.environ.get("PAYOUT_BATCH_SIZE", "200"))  # recipients per transaction in a payout run
+PAYOUT_TEST_DELAY = float(os.environ.get("PAYOUT_TEST_DELAY", "0"))  # test hook only: sleep between recipients
+# Absolute address of this site, printed in certificate QR codes (https://cc.example.org).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+CERTIFICATE_UPLOAD_MAX_BYTES = int(os.environ.get("CERTIFICATE_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+# Webhooks go to organizers' servers on the internet; loopback only for development and tests.
+WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", False)
+MATCH_REMINDER_MINUTES = int(os.environ.get("MATCH_REMINDER_MINUTES", "15"))
+UNPAID_REGISTRATION_EXPIRY_HOURS = int(os.environ.get("UNPAID_REGISTRATION_EXPIRY_HOURS", "48"))  # 0 = never
 
 # --- Caches -----------------------------------------------------------------------------------
 if REDIS_URL:

@@ -3,15 +3,17 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from tournaments import health
+from tournaments import health, public_views
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("healthz", health.healthz, name="healthz"),
     path("readiness", health.readiness, name="readiness"),
+    path("verify/<str:code>/", public_views.verify_certificate, name="certificate_verify"),
     path("admin/rq/", include("django_rq.urls")),
     path("admin/command-center/", include("admin_ui.urls")),
     path("admin/", admin.site.urls),
+    path("lobby/", include("tournaments.lobby.urls")),
 ]
 
 if settings.DEBUG or settings.EMBEDDED:

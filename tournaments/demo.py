@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from .models import Game, Match, Player, Registration, Tournament
 from .roles import CHECKIN_STAFF, MODERATORS, ORGANIZERS, ensure_role_groups
-from .services import announcements, brackets, matches, payments, registrations, setup, tournaments as tournament_services
+from .services import announcements, brackets, lobby_access, matches, payments, registrations, setup, tournaments as tournament_services
 
 GAMES = [
     # name, slug, team size, subs, id format, result type, BR points, per kill
@@ -106,8 +106,27 @@ def _tournament(slug, organizer, game, **fields):
     return setup.create_tournament(actor=organizer, organizer=organizer, slug=slug, game=game, **fields), True
 
 
+def _lobby_links(links: dict | None) -> None:
+    """A private lobby link for every demo registration that has none yet (idempotent). The raw
+    token exists only now, so ``links`` receives one per live tournament, for the person trying the
+    demo: {slug: (display name, join path)}."""
+    demo_slugs = ["dhaka-valorant-cup", "efootball-weekly-42", "pubg-mobile-showdown", "cs2-autumn-open"]
+    regs = (Registration.objects.filter(tournament__slug__in=demo_slugs).exclude(status__in=[
+        Registration.Status.REJECTED, Registration.Status.CANCELLED]).select_related("tournament", "player", "team").order_by("pk"))
+    open_matches = Match.objects.filter(tournament__slug__in=demo_slugs, status__in=Match.REPORTABLE,
+                                        slot_a__isnull=False, slot_b__isnull=False)
+    playing = set(open_matches.values_list("slot_a_id", flat=True)) | set(open_matches.values_list("slot_b_id", flat=True))
+    for reg in regs:
+        token = lobby_access.ensure_link(reg.pk, actor=None)
+        if token is None or links is None or reg.tournament.status != Tournament.Status.LIVE:
+            continue
+        current = links.get(reg.tournament.slug)
+        if current is None or (reg.pk in playing and not current[2]):
+            links[reg.tournament.slug] = (reg.display_name, lobby_access.join_path(token), reg.pk in playing)
+
+
 @transaction.atomic
-def seed_demo() -> dict:
+def seed_demo(lobby_links: dict | None = None) -> dict:
     users = _users()
     games = _games()
     now = timezone.now()
@@ -185,6 +204,7 @@ def seed_demo() -> dict:
     _tournament("cs2-autumn-open", bob, games["cs2"], name="CS2 Autumn Open", participation="team", capacity=32,
                 format="swiss", registration_opens_at=now + timedelta(days=10), registration_closes_at=now + timedelta(days=20),
                 starts_at=now + timedelta(days=21))
+    _lobby_links(lobby_links)
     return {
         "tournaments": Tournament.objects.count(), "registrations": Registration.objects.count(),
         "matches": Match.objects.count(), "users": len(users),

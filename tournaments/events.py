@@ -51,6 +51,9 @@ def publish(tournament, event_type: str, payload: dict | None = None) -> None:
     body = {"tournament": tournament.slug, **(payload or {})}
     group = lobby_group(tournament.slug)
     transaction.on_commit(lambda: _send(group, event_type, body))
+    from . import webhooks  # every domain event also reaches the organizer's webhooks
+
+    webhooks.dispatch(tournament, event_type, payload)
 
 
 def publish_private(registration_id: int, event_type: str, payload: dict) -> None:

@@ -11,7 +11,10 @@ _ALL = ["tournament", "tournamentstaff", "registration", "payment", "match", "ma
         "announcement", "player", "team", "teammembership", "notification"]
 _GRANTS = {
     ORGANIZERS: {**{m: ["view", "add", "change"] for m in _ALL}, "auditlog": ["view"], "game": ["view"],
-                 "historicaltournament": ["view"]},
+                 "historicaltournament": ["view"],
+                 # payouts, certificates, ledger, jobs, webhooks (issue 7)
+                 "payout": ["view", "change"], "certificate": ["view", "change"], "walletentry": ["view"], "jobrun": ["view"],
+                 "webhookendpoint": ["view", "add", "change"], "webhookdelivery": ["view"]},
     MODERATORS: {"tournament": ["view"], "registration": ["view"], "match": ["view", "change"], "matchreport": ["view"],
                  "dispute": ["view", "change"], "announcement": ["view"], "player": ["view"], "team": ["view"], "auditlog": ["view"]},
     CHECKIN_STAFF: {"tournament": ["view"], "registration": ["view", "change"], "player": ["view"], "team": ["view"]},

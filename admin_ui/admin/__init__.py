@@ -4,3 +4,4 @@
 unfold actions), ``bulk`` (classic bulk actions with a confirmation page), ``filters``, ``forms``.
 """
 from . import audit, disputes, matches, payments, people, registrations, tournaments  # noqa: F401
+from . import jobs_payouts  # noqa: F401,E402  (payouts, certificates, ledger, job runs, webhooks)

@@ -1,6 +1,7 @@
 """Registrations and check-in: every decision (approve, reject, waitlist, promote, withdraw,
 disqualify, waive fee, check-in) is an action calling its service; bulk approve/reject/check-in."""
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _g, gettext_lazy as _
@@ -11,7 +12,7 @@ from unfold.enums import ActionVariant
 
 from tournaments import permissions
 from tournaments.models import Payment, Registration, Tournament
-from tournaments.services import checkin, payments, records, registrations
+from tournaments.services import checkin, lobby_access, payments, records, registrations
 
 from .actions import Transition, fsm
 from .base import ScopedAdmin
@@ -97,6 +98,17 @@ TRANSITIONS = (
                done=_checked_in_message, question=_check_in_question(True)),
     Transition(name="waive_fee", label=_("Waive fee"), capability=MANAGE, allowed=_fee_waivable, icon="money_off",
                form=WaiverForm, run=lambda user, reg, data: payments.waive_fee(reg.pk, actor=user, reason=data["reason"])),
+    Transition(name="issue_link", label=_("Send a new lobby link"), capability=MANAGE, icon="link",
+               allowed=lambda reg: reg.status in Registration.ACTIVE,
+               question=_("Send %(obj)s a new private lobby link? Earlier links stop working at once."),
+               run=lambda user, reg, data: lobby_access.issue_link(reg.pk, actor=user),
+               done=lambda token: _g("New lobby link (shown once; also e-mailed to the participant): %(url)s")
+               % {"url": settings.PUBLIC_BASE_URL + lobby_access.join_path(token)}),
+    Transition(name="revoke_link", label=_("Revoke lobby link"), capability=MANAGE, icon="link_off",
+               allowed=lambda reg: lobby_access.active_link(reg.pk) is not None, form=ParticipantReasonForm,
+               variant=ActionVariant.DANGER,
+               run=lambda user, reg, data: lobby_access.revoke(reg.pk, actor=user, reason=data["reason"]) and reg,
+               done=_("The lobby link of %(obj)s was revoked.")),
 )
 
 BULK = (
@@ -150,7 +162,7 @@ class RegistrationAdmin(ScopedAdmin):
     row_transitions = ("approve",)
     detail_layout = ("approve", "check_in", "check_in_override",
                      {"title": _("Decide"), "icon": "rule", "items": ["reject", "waitlist", "promote", "withdraw", "disqualify"]},
-                     "waive_fee")
+                     "waive_fee", {"title": _("Lobby link"), "icon": "link", "items": ["issue_link", "revoke_link"]})
 
     def get_queryset(self, request):
         latest = Payment.objects.filter(registration=OuterRef("pk")).order_by("-submitted_at", "-id").values("status")[:1]

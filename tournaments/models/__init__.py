@@ -1,17 +1,24 @@
 """The domain: one module per aggregate, all re-exported here."""
+from .access import LobbyAccess
 from .audit import AuditLog
+from .certificates import Certificate
 from .comms import Announcement, Notification
 from .dispute import Dispute
 from .game import Game
+from .jobs import JobRun, ScheduleMark
+from .imports import ImportJob
 from .lobby import Lobby, LobbyEntry
 from .match import Match, MatchReport
 from .payment import Payment
+from .payouts import DELTACOIN, Payout, PayoutRun, WalletEntry
 from .people import Player, Team, TeamMembership
 from .registration import Registration
 from .stage import Placement, Stage
 from .tournament import PaymentMethod, Tournament, TournamentStaff
+from .webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
-    "Announcement", "AuditLog", "Dispute", "Game", "Lobby", "LobbyEntry", "Match", "MatchReport", "Notification", "Payment",
+    "Certificate", "DELTACOIN", "JobRun", "Payout", "PayoutRun", "ScheduleMark", "WalletEntry", "WebhookDelivery", "WebhookEndpoint",
+    "Announcement", "AuditLog", "Dispute", "Game", "ImportJob", "Lobby", "LobbyAccess", "LobbyEntry", "Match", "MatchReport", "Notification", "Payment",
     "PaymentMethod", "Placement", "Player", "Registration", "Stage", "Team", "TeamMembership", "Tournament", "TournamentStaff",
 ]

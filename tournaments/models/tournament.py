@@ -82,7 +82,8 @@ class Tournament(StatefulModel):
     prize_deltacoin = models.PositiveIntegerField(_("prize in DeltaCoin"), default=0)
     prize_distribution = models.JSONField(
         _("prize distribution"), default=dict, blank=True,
-        help_text=_('Percent of the pool per placement, e.g. {"1": 50, "2": 30, "3": 20}.'),
+        help_text=_('Percent of the pool per placement, e.g. {"1": 50, "2": 30, "3": 20}; '
+                    'a fixed amount is {"1": {"amount": "5000"}} (percentages then share the rest).'),
     )
     best_of = models.PositiveSmallIntegerField(_("default best-of"), default=1)
     auto_confirm_matching_reports = models.BooleanField(
@@ -134,6 +135,15 @@ class Tournament(StatefulModel):
     def prize_distribution_error(self):
         dist = self.prize_distribution or {}
         if not dist:
+            return None
+        if isinstance(dist, dict) and any(isinstance(v, dict) for v in dist.values()):
+            # fixed amounts ({"1": {"amount": "5000"}}) and explicit percents: the payout arithmetic decides
+            from ..payout_math import DistributionError, place_fractions
+
+            try:
+                place_fractions(dist, self.prize_pool or Decimal("0"))
+            except DistributionError as exc:
+                return str(exc)
             return None
         try:
             places = {int(k): Decimal(str(v)) for k, v in dist.items()}

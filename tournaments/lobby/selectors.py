@@ -1,0 +1,125 @@
+"""Read queries of the participant lobby. Each fragment costs a fixed number of queries whatever
+the number of entrants (asserted by tests); only display names leave here, never emails or phones."""
+import logging
+from collections import OrderedDict
+from datetime import datetime, timezone as dt_timezone
+
+from django.db.models import Q
+
+from .. import brackets as engine
+from .. import selectors as shared
+from ..models import Announcement, Dispute, Match, Notification, Registration, Stage
+from ..services import lobbies
+from ..services.brackets import results_for
+from ..services.lobby_access import LINK_NOTIFICATION_KIND
+
+logger = logging.getLogger(__name__)
+
+SIDES = ("slot_a__player", "slot_a__team", "slot_b__player", "slot_b__team")
+MAX_ROSTER = 512
+_FAR_FUTURE = datetime.max.replace(tzinfo=dt_timezone.utc)
+
+
+def roster(tournament):
+    return list(shared.roster(tournament)[:MAX_ROSTER])
+
+
+def roster_counts(rows) -> dict:
+    confirmed = [r for r in rows if r.status == Registration.Status.CONFIRMED]
+    return {"confirmed": len(confirmed), "checked_in": sum(1 for r in confirmed if r.checked_in_at)}
+
+
+def announcements(tournament, limit=20):
+    return list(Announcement.objects.filter(tournament=tournament).order_by("-pinned", "-created_at", "-id")[:limit])
+
+
+def my_matches(registration):
+    return list(Match.objects.filter(Q(slot_a=registration) | Q(slot_b=registration), tournament_id=registration.tournament_id)
+                .select_related(*SIDES).order_by("round_number", "scheduled_at", "id"))
+
+
+def next_match(matches):
+    """The open match to play next: the earliest scheduled, then the lowest round."""
+    open_ones = [m for m in matches if m.status in Match.OPEN and not m.is_bye]
+    if not open_ones:
+        return None
+    return min(open_ones, key=lambda m: (m.scheduled_at or _FAR_FUTURE, m.round_number, m.id))
+
+
+def match_situation(match, registration) -> dict:
+    """What the participant may do about ``match`` now (2 queries)."""
+    if match is None:
+        return {}
+    reports = list(match.reports.filter(is_current=True).order_by("-created_at", "-id"))
+    mine = next((r for r in reports if r.registration_id == registration.pk), None)
+    theirs = next((r for r in reports if r.registration_id != registration.pk), None)
+    open_dispute = match.disputes.filter(status__in=[Dispute.Status.OPEN, Dispute.Status.UNDER_REVIEW,
+                                                     Dispute.Status.ESCALATED]).exists()
+    side = match.side_of(registration.pk)
+    return {
+        "side": side,
+        "opponent": match.opponent_of(registration.pk),
+        "my_report": mine,
+        "their_report": theirs,
+        "open_dispute": open_dispute,
+        "can_report": match.status in Match.REPORTABLE and match.has_both_sides() and not open_dispute,
+        "can_confirm": match.status == Match.Status.PENDING_RESULT and theirs is not None and (mine is None or
+                                                                                             mine.created_at < theirs.created_at),
+        "can_dispute": match.status in (Match.Status.LIVE, Match.Status.PENDING_RESULT) and not open_dispute,
+        "can_forfeit": match.status in Match.OPEN and match.has_both_sides(),
+    }
+
+
+def notifications(registration, limit=20):
+    rows = list(Notification.objects.filter(registration=registration).order_by("-created_at", "-id")[:limit])
+    for row in rows:
+        # The link notification carries the private link (for the email). The lobby is often on a
+        # streamed screen: never print the link there.
+        row.safe_body = "" if row.kind == LINK_NOTIFICATION_KIND else row.body
+    return rows
+
+
+def unread_count(registration) -> int:
+    return Notification.objects.filter(registration=registration, read_at__isnull=True).count()
+
+
+def bracket(tournament) -> list[dict]:
+    """Stages with their rounds (elimination, Swiss pairings) and standings (round robin, Swiss,
+    battle royale): 3 queries plus one per battle-royale stage, whatever the number of entrants."""
+    stages = list(Stage.objects.filter(tournament=tournament).order_by("order", "id"))
+    matches = list(Match.objects.filter(tournament=tournament).select_related(*SIDES)
+                   .order_by("stage_id", "bracket", "round_number", "position", "id"))
+    names = {r.pk: r.display_name for r in Registration.objects.filter(tournament=tournament).select_related("player", "team")}
+    by_stage: dict = {}
+    for match in matches:
+        by_stage.setdefault(match.stage_id, []).append(match)
+    out = []
+    for stage in stages:
+        stage_matches = by_stage.get(stage.pk, [])
+        rounds: OrderedDict = OrderedDict()
+        for match in stage_matches:
+            if match.is_bye and match.status != Match.Status.SCHEDULED:
+                continue  # a walked-over bye is noise in a participant's view
+            rounds.setdefault((match.bracket, match.round_number), []).append(match)
+        out.append({"stage": stage, "rounds": [{"bracket": b, "number": n, "matches": ms} for (b, n), ms in rounds.items()],
+                    "standings": _standings(stage, stage_matches, names)})
+    loose = by_stage.get(None, [])
+    if loose:
+        out.append({"stage": None, "rounds": [{"bracket": "", "number": None, "matches": loose}], "standings": []})
+    return out
+
+
+def _standings(stage, stage_matches, names) -> list[dict]:
+    try:
+        if stage.format == Stage.Format.BATTLE_ROYALE:
+            rows = lobbies.standings(stage)
+        elif stage.format in (Stage.Format.ROUND_ROBIN, Stage.Format.SWISS):
+            rows = engine.standings(stage.seeds, results_for(stage_matches))
+        else:
+            return []
+    except Exception:  # a read view must not 500 on a stage the engine rejects; staff see the error in the admin
+        logger.exception("Standings of stage %s could not be computed", stage.pk)
+        return []
+    return [{"rank": row.rank, "name": names.get(row.entrant, "?"), "points": row.points,
+             "played": getattr(row, "played", getattr(row, "games", None)), "wins": row.wins,
+             "losses": getattr(row, "losses", None)} for row in rows]

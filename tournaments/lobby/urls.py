@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "lobby"
+urlpatterns = [
+    path("join/<str:token>/", views.join, name="join"),
+    path("<slug:slug>/", views.page, name="page"),
+    path("<slug:slug>/join/<str:token>/", views.join, name="join_for"),
+    path("<slug:slug>/fragments/<slug:name>/", views.fragment, name="fragment"),
+    path("<slug:slug>/leave/", views.leave, name="leave"),
+    path("<slug:slug>/check-in/", views.check_in, name="check_in"),
+    path("<slug:slug>/matches/<int:match_id>/report/", views.report, name="report"),
+    path("<slug:slug>/matches/<int:match_id>/confirm/", views.confirm, name="confirm"),
+    path("<slug:slug>/matches/<int:match_id>/dispute/", views.dispute, name="dispute"),
+    path("<slug:slug>/matches/<int:match_id>/forfeit/", views.forfeit, name="forfeit"),
+    path("<slug:slug>/withdraw/", views.withdraw, name="withdraw"),
+    path("<slug:slug>/payment/", views.pay, name="pay"),
+    path("<slug:slug>/notifications/read/", views.read_notifications, name="read_notifications"),
+]

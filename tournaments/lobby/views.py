@@ -1,0 +1,313 @@
+"""The participant lobby: one server-rendered page per tournament, its fragments (for live refresh
+and the polling fallback), the private-link entry, and the participant's actions.
+
+Views are thin: they find who is asking (``identity``), rate-limit, validate the input's shape
+(``forms``) and call one service. A refusal is the service's ``DomainError`` message, shown on the
+page re-rendered with what was typed; services are atomic, so a refusal changed nothing.
+"""
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _, ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from ..models import Registration, Tournament
+from ..services import DomainError, PermissionDenied, checkin, disputes, lobby_access, matches, notifications, payments
+from ..services import registrations as registration_services
+from . import identity, ratelimit
+from . import selectors as lobby
+from .forms import ConfirmForm, DisputeForm, PaymentForm, ReportForm
+
+FRAGMENTS = ("header", "roster", "announcements", "my-match", "bracket", "notifications")
+PRIVATE_FRAGMENTS = {"my-match", "notifications"}
+MAX_UPLOAD_REQUEST = 6 * 1024 * 1024  # the service caps images at 5 MB; refuse obviously larger bodies unread
+
+
+# ---- plumbing ------------------------------------------------------------------------------------
+
+def _secure(response, request):
+    """A strict CSP: the lobby has no inline script or style, and talks only to its own origin."""
+    host = request.get_host()
+    response["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self' ws://{host} wss://{host}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; "
+        "object-src 'none'"
+    )
+    response["Cache-Control"] = "no-store"  # pages show private data of a participant
+    return response
+
+
+def _not_found(request, message=None):
+    response = render(request, "lobby/not_found.html", {"message": message or _("There is no lobby here.")}, status=404)
+    return _secure(response, request)
+
+
+def _rate_limited(request, wait: int):
+    response = render(request, "lobby/rate_limited.html", {"wait": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return _secure(response, request)
+
+
+def _tournament(slug):
+    tournament = Tournament.objects.select_related("game").filter(slug=slug).first()
+    return tournament if identity.viewable(tournament) else None
+
+
+def _page_url(tournament, anchor=""):
+    return reverse("lobby:page", args=[tournament.slug]) + (f"#{anchor}" if anchor else "")
+
+
+def _content_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+# ---- context -------------------------------------------------------------------------------------
+
+def _header(tournament, registration):
+    return {"tournament": tournament, "registration": registration,
+            "check_in_open": tournament.check_in_window_open(),
+            "can_check_in": registration is not None and registration.status == Registration.Status.CONFIRMED
+            and tournament.status in (Tournament.Status.REGISTRATION_OPEN, Tournament.Status.REGISTRATION_CLOSED,
+                                      Tournament.Status.LIVE) and tournament.check_in_window_open()}
+
+
+def _roster(tournament, registration):
+    rows = lobby.roster(tournament)
+    return {"roster": rows, "counts": lobby.roster_counts(rows), "registration": registration}
+
+
+def _my_match(tournament, registration, bound=None):
+    bound = bound or {}
+    my = lobby.my_matches(registration)
+    current = lobby.next_match(my)
+    situation = lobby.match_situation(current, registration)
+    context = {"tournament": tournament, "registration": registration, "my_matches": my, "match": current,
+               "situation": situation}
+    if current is not None:
+        context["report_form"] = bound.get("report") or ReportForm(match=current, auto_id="id_report_%s")
+        context["dispute_form"] = bound.get("dispute") or DisputeForm(auto_id="id_dispute_%s")
+        context["forfeit_form"] = bound.get("forfeit") or ConfirmForm(auto_id="id_forfeit_%s")
+    if tournament.status in Tournament.PRE_LIVE and registration.status in Registration.ACTIVE:
+        context["withdraw_form"] = bound.get("withdraw") or ConfirmForm(auto_id="id_withdraw_%s")
+    if (tournament.has_fee and not registration.fee_waived
+            and registration.status in (Registration.Status.PENDING, Registration.Status.PAYMENT_PENDING,
+                                        Registration.Status.WAITLISTED)):
+        context["payment"] = registration.payments.order_by("-submitted_at", "-id").first()
+        context["payment_form"] = bound.get("payment") or PaymentForm(tournament=tournament, auto_id="id_payment_%s")
+    return context
+
+
+def _notifications(tournament, registration):
+    return {"tournament": tournament, "notes": lobby.notifications(registration), "unread": lobby.unread_count(registration)}
+
+
+def _fragment_context(name, tournament, registration, bound=None):
+    if name == "header":
+        return _header(tournament, registration)
+    if name == "roster":
+        return _roster(tournament, registration)
+    if name == "announcements":
+        return {"announcements": lobby.announcements(tournament)}
+    if name == "bracket":
+        return {"tournament": tournament, "stages": lobby.bracket(tournament), "registration": registration}
+    if name == "my-match":
+        return _my_match(tournament, registration, bound)
+    if name == "notifications":
+        return _notifications(tournament, registration)
+    raise KeyError(name)
+
+
+def _page(request, tournament, registration, *, bound=None, alert=None, status=200):
+    context = {"tournament": tournament, "registration": registration, "alert": alert,
+               "fragments": {name.replace("-", "_"): _fragment_context(name, tournament, registration, bound)
+                             for name in FRAGMENTS if registration is not None or name not in PRIVATE_FRAGMENTS},
+               "config": {
+                   "ws": f"/ws/lobby/{tournament.slug}/",
+                   "fragments": {name: reverse("lobby:fragment", args=[tournament.slug, name]) for name in FRAGMENTS
+                                 if registration is not None or name not in PRIVATE_FRAGMENTS},
+                   "pollSeconds": 10,
+                   "i18n": {"live": _("Live updates on"), "reconnecting": _("Reconnecting…"),
+                            "polling": _("Live updates unavailable; refreshing every 10 seconds"),
+                            "startsIn": _("starts in %(t)s"), "now": _("starting now"),
+                            "h": _("h"), "min": _("min"), "s": _("s")},
+               }}
+    return _secure(render(request, "lobby/page.html", context, status=status), request)
+
+
+# ---- pages ---------------------------------------------------------------------------------------
+
+@require_GET
+def page(request, slug):
+    tournament = _tournament(slug)
+    if tournament is None:
+        return _not_found(request)
+    return _page(request, tournament, identity.participant(request.session, request.user, tournament))
+
+
+@require_GET
+def fragment(request, slug, name):
+    tournament = _tournament(slug)
+    if tournament is None or name not in FRAGMENTS:
+        return _not_found(request)
+    registration = identity.participant(request.session, request.user, tournament)
+    if name in PRIVATE_FRAGMENTS and registration is None:
+        response = render(request, "lobby/fragments/private_only.html", {}, status=403)
+        return _secure(response, request)
+    template = f"lobby/fragments/{name.replace('-', '_')}.html"
+    return _secure(render(request, template, {"f": _fragment_context(name, tournament, registration)}), request)
+
+
+@never_cache
+@require_GET
+def join(request, token, slug=None):
+    """Open a private link: remember the registration in a freshly rotated session and leave the
+    token behind (redirect; no Referer)."""
+    wait = ratelimit.hit("join", _client_address(request))
+    if wait:
+        return _rate_limited(request, wait)
+    found = lobby_access.resolve(token)
+    if found is None:
+        return _not_found(request, _("This lobby link is not valid any more. Ask the organizer for a new one."))
+    access, registration = found
+    tournament = registration.tournament
+    if not identity.viewable(tournament) or (slug is not None and slug != tournament.slug):
+        return _not_found(request, _("This lobby link is not valid any more. Ask the organizer for a new one."))
+    request.session.cycle_key()  # no session fixation: the link's rights go to a new session id
+    identity.remember(request.session, registration, access)
+    response = redirect("lobby:page", tournament.slug)
+    response["Referrer-Policy"] = "no-referrer"
+    return _secure(response, request)
+
+
+@require_POST
+def leave(request, slug):
+    """Forget the private link on this device (a shared computer at a LAN event)."""
+    identity.forget(request.session, slug)
+    messages.info(request, _("You left the lobby on this device. Open your private link to come back."))
+    return redirect(reverse("lobby:page", args=[slug]), permanent=False)
+
+
+# ---- actions -------------------------------------------------------------------------------------
+
+def _act(request, slug, run, *, anchor, form_name=None, form_factory=None):
+    """Identify, rate-limit, validate, call the service; success → redirect (303) with a message,
+    refusal → the page again with the service's message and what was typed."""
+    tournament = _tournament(slug)
+    if tournament is None:
+        return _not_found(request)
+    registration = identity.participant(request.session, request.user, tournament)
+    if registration is None:
+        response = render(request, "lobby/forbidden.html", {"tournament": tournament}, status=403)
+        return _secure(response, request)
+    wait = ratelimit.hit("action", registration.pk)
+    if wait:
+        return _rate_limited(request, wait)
+    if _content_length(request) > MAX_UPLOAD_REQUEST:
+        return _page(request, tournament, registration, status=413,
+                     alert=_("The upload is too large; images may be up to 5 MB."))
+    form = form_factory(registration) if form_factory else None
+    bound = {form_name: form} if form_name else {}
+    if form is not None and not form.is_valid():
+        return _page(request, tournament, registration, bound=bound, status=400,
+                     alert=_("Please correct the highlighted fields."))
+    try:
+        message = run(registration, form.cleaned_data if form is not None else None)
+    except DomainError as exc:
+        if form is not None:
+            form.add_error(None, exc.message)
+        return _page(request, tournament, registration, bound=bound, alert=exc.message,
+                     status=403 if isinstance(exc, PermissionDenied) or exc.code == "forbidden" else 400)
+    messages.success(request, message)
+    response = redirect(_page_url(tournament, anchor))
+    response.status_code = 303
+    return response
+
+
+def _match_id(value):
+    return int(value)
+
+
+@require_POST
+def check_in(request, slug):
+    undo = request.POST.get("undo") == "1"
+
+    def run(reg, _data):
+        if undo:
+            checkin.toggle(reg.pk, actor=reg)
+            return _("Check-in undone.")
+        checkin.check_in(reg.pk, actor=reg)
+        return _("You are checked in.")
+    return _act(request, slug, run, anchor="header")
+
+
+@require_POST
+def report(request, slug, match_id):
+    def run(reg, data):
+        matches.submit_result(_match_id(match_id), actor=reg, score_a=data["score_a"], score_b=data["score_b"],
+                              evidence_url=data["evidence_url"], evidence=data["evidence"] or None)
+        return _("Result reported. Your opponent confirms it, or staff review it.")
+    return _act(request, slug, run, anchor="my-match", form_name="report",
+                form_factory=lambda reg: ReportForm(request.POST, request.FILES, auto_id="id_report_%s"))
+
+
+@require_POST
+def confirm(request, slug, match_id):
+    def run(reg, _data):
+        matches.confirm_result(_match_id(match_id), actor=reg)
+        return _("Result confirmed.")
+    return _act(request, slug, run, anchor="my-match")
+
+
+@require_POST
+def dispute(request, slug, match_id):
+    def run(reg, data):
+        disputes.open_dispute(_match_id(match_id), actor=reg, reason=data["reason"], description=data["description"],
+                              evidence_url=data["evidence_url"])
+        return _("Dispute opened. Staff will review it.")
+    return _act(request, slug, run, anchor="my-match", form_name="dispute",
+                form_factory=lambda reg: DisputeForm(request.POST, auto_id="id_dispute_%s"))
+
+
+@require_POST
+def forfeit(request, slug, match_id):
+    def run(reg, data):
+        matches.forfeit(_match_id(match_id), actor=reg, forfeiting_registration_id=reg.pk, reason=data["reason"])
+        return _("You forfeited the match.")
+    return _act(request, slug, run, anchor="my-match", form_name="forfeit",
+                form_factory=lambda reg: ConfirmForm(request.POST, auto_id="id_forfeit_%s"))
+
+
+@require_POST
+def withdraw(request, slug):
+    def run(reg, data):
+        registration_services.withdraw(reg.pk, actor=reg, reason=data["reason"])
+        return _("Your registration is withdrawn.")
+    return _act(request, slug, run, anchor="my-match", form_name="withdraw",
+                form_factory=lambda reg: ConfirmForm(request.POST, auto_id="id_withdraw_%s"))
+
+
+@require_POST
+def pay(request, slug):
+    def run(reg, data):
+        payments.submit(reg.pk, actor=reg, method=data["method"], amount=data["amount"], reference=data["reference"],
+                        proof=data["proof"] or None)
+        return _("Payment submitted. Staff will verify it.")
+    return _act(request, slug, run, anchor="my-match", form_name="payment",
+                form_factory=lambda reg: PaymentForm(request.POST, request.FILES, tournament=reg.tournament,
+                                                     auto_id="id_payment_%s"))
+
+
+@require_POST
+def read_notifications(request, slug):
+    def run(reg, _data):
+        count = notifications.mark_read(reg.pk, actor=reg)
+        return ngettext("%(n)d notification marked read.", "%(n)d notifications marked read.", count) % {"n": count}
+    return _act(request, slug, run, anchor="notifications")
