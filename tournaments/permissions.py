@@ -90,3 +90,26 @@ def preload_roles(user) -> None:
     for tournament_id, role in TournamentStaff.objects.filter(user_id=user.pk).values_list("tournament_id", "role"):
         cache.setdefault(tournament_id, set()).add(role)
     user._tournament_roles_cache = cache
+
+
+def created_by(user, model_name: str):
+    """Ids of the records of ``model_name`` that ``user`` created (from the audit log)."""
+    from django.db.models import BigIntegerField
+    from django.db.models.functions import Cast
+
+    from .models import AuditLog
+
+    return (AuditLog.objects.filter(action=f"{model_name}.create", actor=user)
+            .annotate(record_id=Cast("target_id", BigIntegerField())).values("record_id"))
+
+
+def people_filter(user, kind: str) -> Q:
+    """Players or teams an organizer may see: those taking part in a tournament they can view (as an
+    entrant or on an entered team's roster) and those they created. Admins see everyone."""
+    if user.is_superuser:
+        return Q()
+    viewable = tournaments_for(user).values("pk")
+    if kind == "player":
+        return (Q(registrations__tournament__in=viewable) | Q(memberships__team__registrations__tournament__in=viewable)
+                | Q(pk__in=created_by(user, "player")))
+    return Q(registrations__tournament__in=viewable) | Q(pk__in=created_by(user, "team"))

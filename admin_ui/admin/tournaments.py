@@ -27,6 +27,13 @@ class GameAdmin(SimpleHistoryAdmin, ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def save_model(self, request, obj, form, change):
+        """Games are reference data kept by administrators: saved through the records service."""
+        if change:
+            records.edit_details(obj, actor=request.user, fields=form.changed_data)
+        else:
+            records.create_record(obj, actor=request.user)
+
 
 class StaffInline(TabularInline):
     model = TournamentStaff

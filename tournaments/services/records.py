@@ -55,3 +55,20 @@ def edit_details(instance, *, actor, fields, capability: str = permissions.MANAG
         audit.log_action(f"{model._meta.model_name}.edit", actor=actor, tournament=tournament, target=current, reason=reason,
                          metadata={"before": before, "after": {f: str(getattr(current, f)) for f in fields}})
         return current
+
+
+def create_record(instance, *, actor, reason: str = "created"):
+    """Create a reference record (a game) with validation, history and an audit entry."""
+    model = type(instance)
+    if actor is not None and not getattr(actor, "is_superuser", False):
+        raise DomainError(_("Only administrators can add %(what)s.") % {"what": model._meta.verbose_name_plural},
+                          code="forbidden")
+    state_fields = [f.name for f in model._meta.fields if isinstance(f, FSMField)]
+    try:
+        instance.full_clean(exclude=state_fields)
+    except ValidationError as exc:
+        raise DomainError("; ".join(m for msgs in exc.message_dict.values() for m in msgs), code="invalid")
+    with transaction.atomic():
+        save_plain(instance, actor, reason=reason)
+        audit.log_action(f"{model._meta.model_name}.create", actor=actor, tournament=_tournament_of(instance), target=instance)
+    return instance
