@@ -6,28 +6,15 @@
   changelist of the same 100,000 rows.
 Medians of several requests through Django's test client (server time, no network), plus query counts.
 """
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from django_setup import setup_django  # noqa: E402
 RUNS = 7
-
-
-def _setup():
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/admin.sqlite3"
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def _data(tournaments: int, per_tournament: int, organizer):
@@ -91,10 +78,10 @@ def _time(client, url):
 
 
 def main():
-    _setup()
+    setup_django()
     from django.contrib.auth.models import User
     from django.test import Client, override_settings
-    from django.urls import include, path
+    from django.urls import path
 
     from config import urls as project_urls
 

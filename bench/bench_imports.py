@@ -16,29 +16,15 @@ import io
 import os
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from django_setup import setup_django  # noqa: E402
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
 RUNS = 3
-
-
-def _setup_django():
-    sys.path.insert(0, str(ROOT))
-    db_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    os.environ["DATABASE_URL"] = db_url
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    return db_url
 
 
 def _xlsx(tag: str) -> bytes:
@@ -115,7 +101,7 @@ def _peak_mb(fn, *args) -> float:
 
 
 def main():
-    db_url = _setup_django()
+    vendor = setup_django()
     from django.conf import settings
 
     settings.DEBUG = False
@@ -123,7 +109,7 @@ def main():
     from tournaments import jobs
 
     jobs.enqueue = lambda *args, **kwargs: None  # entrants' emails: a worker's job in scaled mode, not part of the import
-    print(f"\nRegistration import, {ROWS:,}-row XLSX, validate + write with history ({db_url.split(':')[0]}; "
+    print(f"\nRegistration import, {ROWS:,}-row XLSX, validate + write with history ({vendor}; "
           f"ours median of {RUNS}, peer 1 run)")
     ours = statistics.median(_ours(i, _xlsx(f"o{i}")) for i in range(RUNS))
     peer = _peer(100, _xlsx("peer"))

@@ -20,28 +20,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from django_setup import setup_django  # noqa: E402
 CERTIFICATES = int(os.environ.get("BENCH_CERTIFICATES", "500"))
 RECIPIENTS = int(os.environ.get("BENCH_RECIPIENTS", "10000"))
 
 
 def _setup_django():
-    sys.path.insert(0, str(ROOT))
-    import django
-    from django.apps import apps
-
-    if not apps.ready:
-        db_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-        os.environ["DATABASE_URL"] = db_url
-        os.environ.pop("REDIS_URL", None)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-        django.setup()
+    setup_django()
     from django.conf import settings
-    from django.core.management import call_command
 
-    call_command("migrate", verbosity=0, interactive=False)
-    settings.DEBUG = False
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.MEDIA_ROOT = Path(tempfile.mkdtemp())
     return settings.DATABASES["default"]
 
 

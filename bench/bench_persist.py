@@ -4,31 +4,16 @@ against the floor of a bare ``bulk_create`` of the same rows (no feeds, no histo
 Runs on a throw-away SQLite file (or on $BENCH_DATABASE_URL, e.g. PostgreSQL). Entrants are inserted
 with bulk_create to set the stage; the measured part is ``brackets.generate`` only.
 """
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from django_setup import setup_django  # noqa: E402
 SIZES = (1024, 4096)
 RUNS = 3
-
-
-def _setup_django():
-    sys.path.insert(0, str(ROOT))
-    db_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    os.environ["DATABASE_URL"] = db_url
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    return db_url
 
 
 def _event(n, index):
@@ -80,11 +65,11 @@ def _measure_floor(n, index):
 
 
 def main():
-    db_url = _setup_django()
+    vendor = setup_django()
     from django.conf import settings
 
     settings.DEBUG = False
-    print(f"\nBracket persistence (double elimination with reset; {db_url.split(':')[0]}; median of {RUNS})")
+    print(f"\nBracket persistence (double elimination with reset; {vendor}; median of {RUNS})")
     print(f"{'entrants':>9} | {'matches':>7} | {'generate ms':>11} | {'bare insert ms':>14} | {'ratio':>5} | "
           f"{'queries':>7} | {'queries/1,000 matches':>21}")
     print("-" * 96)

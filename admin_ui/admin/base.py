@@ -55,7 +55,34 @@ def _is_autocomplete(request) -> bool:
     return bool(match and match.url_name == "autocomplete")
 
 
-class ScopedAdmin(TransitionAdminMixin, BulkPermissionsMixin, SimpleHistoryAdmin, ModelAdmin):
+class GuardedAdminMixin:
+    """What every Command Center admin with scoped rows and service-backed saves needs."""
+
+    def _require_in_scope(self, request, object_id):
+        """simple-history's history views fall back to historical rows (and its per-version view never
+        consults the queryset), which would show another organizer's object: check scope first."""
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A service refusing the save (capacity, window, duplicate…) rolls the whole form back and
+        shows its message instead of a server error."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class ScopedAdmin(GuardedAdminMixin, TransitionAdminMixin, BulkPermissionsMixin, SimpleHistoryAdmin, ModelAdmin):
     """A tournament-owned model: rows limited to tournaments the user may see."""
 
     def __init_subclass__(cls, **kwargs):
@@ -111,30 +138,6 @@ class ScopedAdmin(TransitionAdminMixin, BulkPermissionsMixin, SimpleHistoryAdmin
         if formset.model is not self.model and hasattr(self, f"save_{formset.model._meta.model_name}_formset"):
             return getattr(self, f"save_{formset.model._meta.model_name}_formset")(request, form, formset, change)
         return super().save_formset(request, form, formset, change)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        """A service refusing the save (capacity, window, duplicate…) rolls the whole form back and
-        shows its message instead of a server error."""
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as exc:
-            messages.error(request, str(exc))
-            return HttpResponseRedirect(request.get_full_path())
-
-    # ---- history pages: the fix for simple-history's scope leak ---------------------------------
-    def _require_in_scope(self, request, object_id):
-        """simple-history's history views fall back to historical rows (and its per-version view never
-        consults the queryset), which would show another organizer's object: check scope first."""
-        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
-            raise Http404
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._require_in_scope(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._require_in_scope(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     # ---- forms: state is read-only, choices are scoped ----------------------------------------------
     def get_fields(self, request, obj=None):

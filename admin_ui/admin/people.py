@@ -1,9 +1,7 @@
 """People: staff accounts and groups, players and teams (not owned by one tournament)."""
-from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin, UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, User
-from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
@@ -12,6 +10,8 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 from tournaments import permissions
 from tournaments.models import Player, Team, TeamMembership
 from tournaments.services import DomainError, records, setup
+
+from .base import GuardedAdminMixin
 
 admin.site.unregister(User)
 admin.site.unregister(Group)
@@ -29,7 +29,7 @@ class GroupAdmin(BaseGroupAdmin, ModelAdmin):
     pass
 
 
-class PeopleAdmin(SimpleHistoryAdmin, ModelAdmin):
+class PeopleAdmin(GuardedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
     """Players and teams belong to no single tournament: an organizer sees those taking part in their
     tournaments and those they created (``permissions.people_filter``) — never another organizer's
     entrants. Saves go through services; a refusal is a message and nothing is saved."""
@@ -41,25 +41,6 @@ class PeopleAdmin(SimpleHistoryAdmin, ModelAdmin):
         if request.user.is_superuser:
             return qs
         return qs.filter(pk__in=self.model.objects.filter(permissions.people_filter(request.user, self.people_kind)).values("pk"))
-
-    def _require_in_scope(self, request, object_id):
-        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
-            raise Http404
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._require_in_scope(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._require_in_scope(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as exc:
-            messages.error(request, str(exc))
-            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(Player)
