@@ -69,6 +69,7 @@ def tournament_command_center(request, pk):
         "fragment_url": reverse("admin_ui:tournament_fragment", args=[tournament.pk, tab]),
         "change_url": reverse("admin:tournaments_tournament_change", args=[tournament.pk]),
         "bracket_url": reverse("admin_ui:tournament_bracket", args=[tournament.pk]),
+        "can_manage": permissions.has_capability(request.user, tournament, permissions.MANAGE),
     }
     return render(request, "admin_ui/tournament_command_center.html", context)
 

@@ -87,3 +87,20 @@ def test_tournament_page_is_404_for_other_organizer(client, other_organizer, tou
 def test_tournament_page_requires_login(client, tournament):
     response = client.get(reverse("admin_ui:tournament_command_center", args=[tournament.pk]))
     assert response.status_code == 302 and "/login/" in response.url
+
+
+def test_tournament_page_offers_only_what_the_role_may_open(client, organizer, moderator, tournament):
+    from tournaments.services import setup
+
+    setup.add_staff(tournament.pk, actor=organizer, user=moderator, role="moderator")
+    url = reverse("admin_ui:tournament_command_center", args=[tournament.pk])
+    imports = reverse("admin_ui:tournament_imports", args=[tournament.pk])
+    prizes = reverse("admin_ui:tournament_prizes", args=[tournament.pk])
+    client.force_login(organizer)
+    body = client.get(url).content.decode()
+    assert imports in body and prizes in body
+    client.force_login(moderator)
+    body = client.get(url).content.decode()
+    assert imports not in body and prizes not in body
+    assert reverse("admin_ui:tournament_export", args=[tournament.pk, "results", "csv"]) in body
+    assert client.get(reverse("admin_ui:tournament_export", args=[tournament.pk, "results", "csv"])).status_code == 200

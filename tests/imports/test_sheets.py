@@ -5,7 +5,7 @@ from tests.factories import enter, make_tournament
 from tests.imports.conftest import counts, csv_bytes, run
 from tournaments.imports.readers import FileError
 from tournaments.models import AuditLog, Match, Payment, Registration, Team
-from tournaments.services import brackets, matches, setup
+from tournaments.services import brackets, matches
 from tournaments.services import tournaments as tournament_services
 
 pytestmark = pytest.mark.django_db
