@@ -1,5 +1,7 @@
 """Tournaments (lifecycle actions), their staff, games and announcements (pin/unpin)."""
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -58,7 +60,7 @@ class TournamentAdmin(ScopedAdmin):
     tournament_path = None
     readonly_on_change = ("slug",)  # lobby links and live channels are keyed by it
     lead_fields = ("name", "slug", "game", "status", "organizer")
-    list_display = ["name", "game", "status_badge", "format", "starts_at", "entrants", "organizer"]
+    list_display = ["name", "game", "status_badge", "format", "starts_at", "entrants", "organizer", "command_center"]
     list_filter = [("status", ChoicesDropdownFilter), game_filter(None), ("format", ChoicesDropdownFilter),
                    ("starts_at", DayRangeFilter)]
     search_fields = ["name", "slug"]
@@ -135,6 +137,12 @@ class TournamentAdmin(ScopedAdmin):
             setup.remove_staff(tournament.pk, actor=request.user, user=obj.user)
         for member in changed:
             setup.add_staff(tournament.pk, actor=request.user, user=member.user, role=member.role)
+
+    @display(description=_("Command Center"))
+    def command_center(self, obj):
+        """The event's own cockpit (tabs, bracket, prizes, imports) from the list."""
+        return format_html('<a class="text-primary-600 font-medium" href="{}">{}</a>',
+                           reverse("admin_ui:tournament_command_center", args=[obj.pk]), _("Open"))
 
     @display(description=_("confirmed / capacity"), ordering="confirmed_count")
     def entrants(self, obj):

@@ -104,3 +104,9 @@ def test_tournament_page_offers_only_what_the_role_may_open(client, organizer, m
     assert imports not in body and prizes not in body
     assert reverse("admin_ui:tournament_export", args=[tournament.pk, "results", "csv"]) in body
     assert client.get(reverse("admin_ui:tournament_export", args=[tournament.pk, "results", "csv"])).status_code == 200
+
+
+def test_tournament_list_links_each_event_to_its_command_center(client, organizer, tournament):
+    client.force_login(organizer)
+    body = client.get(reverse("admin:tournaments_tournament_changelist")).content.decode()
+    assert reverse("admin_ui:tournament_command_center", args=[tournament.pk]) in body
