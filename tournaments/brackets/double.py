@@ -148,8 +148,11 @@ def double_elimination(entrants, *, grand_final="reset", skip_first_round=False,
 def _resolve_byes(drafts):
     """Propagate statically known BYEs (see module docstring) and prune.
 
-    Drafts are in feed order (sources before targets), so one pass suffices.
+    Drafts are in feed order (sources before targets), so one pass suffices. A BYE can only come
+    from a seeded slot, so a bracket with none (a power-of-two field) is returned as it is.
     """
+    if not any(s.bye for d in drafts for s in d.slots):
+        return drafts
     by_key = {d.key: d for d in drafts}
     kept = []
     for d in drafts:

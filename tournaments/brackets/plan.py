@@ -46,7 +46,9 @@ class Slot:
 
     @classmethod
     def feed(cls, key, outcome):
-        return cls(from_match=key, outcome=outcome)
+        if outcome not in OUTCOMES:
+            raise BracketInvariantError(f"A feed needs outcome winner/loser, not {outcome!r}")
+        return _fast_new(cls, {"entrant": None, "bye": False, "from_match": key, "outcome": outcome})
 
     @property
     def kind(self):
@@ -277,9 +279,20 @@ class Draft:
     conditional: bool = False
 
     def freeze(self):
-        return PlannedMatch(self.key, self.bracket, self.round, self.position,
-                            tuple(self.slots), self.best_of, self.group,
-                            self.winner_to, self.loser_to, self.conditional)
+        return _fast_new(PlannedMatch, {
+            "key": self.key, "bracket": self.bracket, "round": self.round, "position": self.position,
+            "slots": tuple(self.slots), "best_of": self.best_of, "group": self.group,
+            "winner_to": self.winner_to, "loser_to": self.loser_to, "conditional": self.conditional})
+
+
+def _fast_new(cls, values):
+    """Build a frozen dataclass without its generated ``__init__`` (one ``object.__setattr__`` per
+    field made half of planning a 1,024-entrant double elimination). Only for classes whose fields
+    match ``values`` exactly and that have no ``__post_init__`` work beyond what the caller checked:
+    the plan's own ``validate()`` and the tests cover the result."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
 
 
 def link(src, outcome, dst, idx):
