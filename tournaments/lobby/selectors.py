@@ -11,7 +11,6 @@ from .. import selectors as shared
 from ..models import Announcement, Dispute, Match, Notification, Registration, Stage
 from ..services import lobbies
 from ..services.brackets import results_for
-from ..services.lobby_access import LINK_NOTIFICATION_KIND
 
 logger = logging.getLogger(__name__)
 
@@ -71,12 +70,7 @@ def match_situation(match, registration) -> dict:
 
 
 def notifications(registration, limit=20):
-    rows = list(Notification.objects.filter(registration=registration).order_by("-created_at", "-id")[:limit])
-    for row in rows:
-        # The link notification carries the private link (for the email). The lobby is often on a
-        # streamed screen: never print the link there.
-        row.safe_body = "" if row.kind == LINK_NOTIFICATION_KIND else row.body
-    return rows
+    return list(Notification.objects.filter(registration=registration).order_by("-created_at", "-id")[:limit])
 
 
 def unread_count(registration) -> int:

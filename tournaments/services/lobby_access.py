@@ -37,7 +37,6 @@ MAX_TOKEN_LENGTH = 128  # anything longer is not one of ours; refuse before hash
 # ``last_used_at`` is informative (shown to staff), so it is written at most this often per link.
 TOUCH_EVERY = timedelta(minutes=5)
 logger = logging.getLogger(__name__)
-LINK_NOTIFICATION_KIND = "lobby.link"
 # A link opens the lobby only while the tournament is one of these (drafts have no lobby; a
 # cancelled or archived one is over).
 VIEWABLE = [Tournament.Status.PUBLISHED, Tournament.Status.REGISTRATION_OPEN, Tournament.Status.REGISTRATION_CLOSED,
