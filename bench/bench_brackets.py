@@ -181,7 +181,7 @@ class PeerSession:
         if "error" in rec:
             raise PeerUnavailable(rec["error"])
         self.versions = rec.get("versions", self.versions)
-        return rec["times_ms"]
+        return rec["times_ms"], rec["cpu_ms"]
 
     def close(self):
         try:
@@ -197,8 +197,16 @@ PLANNERS = {
 }
 
 
+def timed_call(fn):
+    """(wall ms, CPU ms) of one call."""
+    start, start_cpu = time.perf_counter(), time.process_time()
+    fn()
+    return (time.perf_counter() - start) * 1000, (time.process_time() - start_cpu) * 1000
+
+
 def plan_cases():
-    """{(kind, n): (our times, peer times or None, per-round ratios)}, versions, peer note.
+    """{(kind, n): {"ours"/"peer": wall ms, "ours_cpu"/"peer_cpu": CPU ms, "ratios": per round}},
+    versions, peer note (peer lists stay empty when the peer is unavailable).
 
     The sides alternate call by call (one of ours, then one of the peer's, ...) so that both see
     the same load on a shared machine, with a short pause after each call: node keeps working
@@ -210,32 +218,36 @@ def plan_cases():
         note = None
     except PeerUnavailable as exc:
         peer, note = None, str(exc)
-    out = {(kind, n): ([], [] if peer else None, []) for kind in PLANNERS for n in PLAN_SIZES}
+    out = {(kind, n): {"ours": [], "ours_cpu": [], "peer": [], "peer_cpu": [], "ratios": []}
+           for kind in PLANNERS for n in PLAN_SIZES}
     try:
         for _ in range(ROUNDS):
             for n in PLAN_SIZES:
                 names = team_names(n)
                 for kind, plan in PLANNERS.items():
-                    ours, theirs, ratios = out[(kind, n)]
-                    mine, peer_times = [], []
-                    for call in range(PLAN_RUNS[n] + 1):  # call 0 = untimed warm-up of each side
-                        mine += times_ms(lambda: plan(names), 1, warmup=0)
+                    rec = out[(kind, n)]
+                    mine, theirs = [], []
+                    for _call in range(PLAN_RUNS[n] + 1):  # call 0 = untimed warm-up of each side
+                        mine.append(timed_call(lambda: plan(names)))
                         time.sleep(PAUSE_S)
                         if peer is None:
                             continue
                         try:
-                            peer_times += peer.times_ms(kind, n, 1, 0)
+                            wall, cpu = peer.times_ms(kind, n, 1, 0)
+                            theirs.append((wall[0], cpu[0]))
                         except PeerUnavailable as exc:
                             peer.close()
                             peer, note = None, str(exc)
-                            for key in out:
-                                out[key] = (out[key][0], None, [])
+                            for r in out.values():
+                                r["peer"], r["peer_cpu"], r["ratios"] = [], [], []
                         time.sleep(PAUSE_S)
-                    mine, peer_times = mine[1:], peer_times[1:]
-                    ours += mine
+                    rec["ours"] += [w for w, _ in mine[1:]]
+                    rec["ours_cpu"] += [c for _, c in mine[1:]]
                     if peer is not None:
-                        theirs += peer_times
-                        ratios.append(statistics.median(peer_times) / statistics.median(mine))
+                        rec["peer"] += [w for w, _ in theirs[1:]]
+                        rec["peer_cpu"] += [c for _, c in theirs[1:]]
+                        rec["ratios"].append(statistics.median(w for w, _ in theirs[1:])
+                                             / statistics.median(w for w, _ in mine[1:]))
     finally:
         versions = peer.versions if peer else {}
         if peer:
@@ -250,10 +262,10 @@ def _fmt_ms(v):
 
 
 def print_table(rows):
-    head = ("case", "ours (ms)", "peer (ms)", "ratio", "per round", "target", "ok?")
-    cells = [head] + [r[:7] for r in rows]
+    head = ("case", "ours (ms)", "peer (ms)", "ratio", "per round", "CPU ratio", "target", "ok?")
+    cells = [head] + [r[:8] for r in rows]
     widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
-    right = (False, True, True, True, True, False, False)
+    right = (False, True, True, True, True, True, False, False)
 
     def line(c):
         return "| " + " | ".join(x.rjust(w) if r else x.ljust(w)
@@ -266,7 +278,7 @@ def print_table(rows):
 
 
 def main():
-    results = []  # (case, ours, peer, ratio, per-round ratios, target, ok)
+    results = []  # (case, ours, peer, ratio, per-round ratios, CPU-time ratio, target, ok)
 
     plans, versions, peer_note = plan_cases()
 
@@ -279,29 +291,31 @@ def main():
               "double_elimination_reset": "plan double elimination (reset)"}
     for kind in PLANNERS:
         for n in PLAN_SIZES:
-            ours, theirs, ratios = plans[(kind, n)]
-            mine = statistics.median(ours)
+            rec = plans[(kind, n)]
+            mine = statistics.median(rec["ours"])
             target = f">= {PLAN_SPEEDUP_TARGET}x peer"
-            if not theirs:
+            if not rec["peer"]:
                 results.append((f"{labels[kind]}, {n:,}", _fmt_ms(mine), "peer unavailable",
-                                "—", "—", target, "n/a"))
+                                "—", "—", "—", target, "n/a"))
                 continue
-            ratio = statistics.median(theirs) / mine
+            ratio = statistics.median(rec["peer"]) / mine
+            ratios = rec["ratios"]
             spread = f"{min(ratios):.1f}–{max(ratios):.1f}x"
+            cpu_ratio = statistics.median(rec["peer_cpu"]) / statistics.median(rec["ours_cpu"])
             ok = ratio >= PLAN_SPEEDUP_TARGET and min(ratios) >= PLAN_SPEEDUP_TARGET
             results.append((f"{labels[kind]}, {n:,}", _fmt_ms(mine),
-                            _fmt_ms(statistics.median(theirs)), f"{ratio:.1f}x", spread, target,
-                            "yes" if ok else "NO"))
+                            _fmt_ms(statistics.median(rec["peer"])), f"{ratio:.1f}x", spread,
+                            f"{cpu_ratio:.1f}x", target, "yes" if ok else "NO"))
     results.append(("Swiss round-6 pairing, 1,024 (after 5 rounds)", _fmt_ms(swiss_ms), "—", "—",
-                    "—", f"<= {SWISS_TARGET_MS:,} ms", "yes" if swiss_ms <= SWISS_TARGET_MS else "NO"))
+                    "—", "—", f"<= {SWISS_TARGET_MS:,} ms", "yes" if swiss_ms <= SWISS_TARGET_MS else "NO"))
     results.append(("standings, 10,000 entrants x 5 Swiss-like rounds", _fmt_ms(st_ms), "—", "—",
-                    "—", f"<= {STANDINGS_TARGET_MS} ms",
+                    "—", "—", f"<= {STANDINGS_TARGET_MS} ms",
                     "yes" if st_ms <= STANDINGS_TARGET_MS else "NO"))
 
     runs = ", ".join(f"{n:,}: {r}" for n, r in PLAN_RUNS.items())
     print(f"bracket engine — planning: {ROUNDS} rounds, ours/peer alternating call by call, "
           f"timed calls per side per round {{{runs}}} after 1 warm-up; table = median of all calls, 'per round' = range of "
-          f"the rounds' ratios; other cases: median of {RUNS} after 1 warm-up "
+          f"the rounds' ratios, 'CPU ratio' = the same with process CPU time; other cases: median of {RUNS} after 1 warm-up "
           f"(python {sys.version.split()[0]}; ratio = peer / ours; no plan caching)")
     print_table(results)
     busy = statistics.median(_BUSY) if _BUSY else 1.0

@@ -1,7 +1,8 @@
 // Peer benchmark: brackets-manager.js creating elimination stages in memory.
 //
 // Usage: node bench_brackets_manager.mjs [--runs 5] [--sizes 1024,4096]
-// Prints one JSON line per case: {"case": ..., "median_ms": ..., "times_ms": [...], ...}.
+// Prints one JSON line per case: {"case": ..., "median_ms": ..., "times_ms": [...],
+// "cpu_ms": [...] (process CPU time per run, all threads), ...}.
 // Each timed run builds a fresh InMemoryDatabase + BracketsManager and awaits
 // manager.create.stage(); 1 untimed warm-up run per case, then the median of
 // `runs` timed runs (performance.now()).
@@ -37,6 +38,7 @@ const CASES = [
 async function createOnce(kase, seeding) {
   const storage = new InMemoryDatabase();
   const manager = new BracketsManager(storage);
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   await manager.create.stage({
     tournamentId: 0,
@@ -46,7 +48,8 @@ async function createOnce(kase, seeding) {
     settings: kase.settings,
   });
   const elapsed = performance.now() - start;
-  return { elapsed, storage };
+  const cpu = process.cpuUsage(cpuStart); // µs, every thread of the process (V8 helpers too)
+  return { elapsed, cpu: (cpu.user + cpu.system) / 1000, storage };
 }
 
 function median(values) {
@@ -68,11 +71,17 @@ async function measure(kase, size, runs, warmup) {
     matches = (await warm.storage.select('match')).length;
   }
   const times = [];
-  for (let r = 0; r < runs; r++) times.push((await createOnce(kase, seeding)).elapsed);
+  const cpu = [];
+  for (let r = 0; r < runs; r++) {
+    const run = await createOnce(kase, seeding);
+    times.push(run.elapsed);
+    cpu.push(run.cpu);
+  }
   return {
     case: `${kase.name}/${size}`,
     median_ms: Number(median(times).toFixed(3)),
     times_ms: times.map((t) => Number(t.toFixed(3))),
+    cpu_ms: cpu.map((t) => Number(t.toFixed(3))),
     runs,
     matches,
     versions,
