@@ -2,11 +2,16 @@
 
 Run: .venv/bin/python bench/bench_brackets.py   (or ``make bench`` for all benches)
 
-Every case is timed with ``time.perf_counter``: 1 warm-up call, then the
-median of 5 timed calls; inputs are built before timing. Planning cases are
-compared with brackets-manager.js (``bench/js``, run with node in the same
-run; it installs itself with npm on first use). If node/npm or the install
-is missing, the peer columns say "peer unavailable" instead of failing.
+Every case is timed with ``time.perf_counter``; inputs are built before
+timing. Planning cases are compared with brackets-manager.js (``bench/js``,
+run with node in the same run; it installs itself with npm on first use):
+one node process is kept open and the two sides take turns, case by case,
+call by call for ``ROUNDS`` rounds (never at the same time, with a short
+pause after each call), so both see the same load on a shared machine. Each
+side gets 1 warm-up call per case and round, then ``PLAN_RUNS`` timed calls; the table shows the median over all rounds and the
+range of the per-round ratios. Our planners keep no cache: every call plans
+from scratch, as the peer does. If node/npm or the install is missing, the
+peer columns say "peer unavailable" instead of failing.
 """
 from __future__ import annotations
 
@@ -30,6 +35,9 @@ from tournaments.brackets import (Result, double_elimination, single_elimination
 
 RUNS = 5
 PLAN_SIZES = (1024, 4096)
+ROUNDS = 3  # planning: ours and the peer take turns this many times per case
+PLAN_RUNS = {1024: 15, 4096: 3}  # timed calls per side, per case, per round
+PAUSE_S = 0.05  # idle time after each call before the other side's next call
 PLAN_SPEEDUP_TARGET = 10  # we must be >= 10x faster than brackets-manager.js
 SWISS_TARGET_MS = 1000
 STANDINGS_TARGET_MS = 200
@@ -42,19 +50,24 @@ class PeerUnavailable(Exception):
 _BUSY = []  # wall / CPU time per case: > 1 means other processes took our CPU
 
 
-def median_ms(fn, runs=RUNS):
-    """Median wall time of ``runs`` calls after one warm-up call, in ms."""
-    fn()
+def times_ms(fn, runs=RUNS, warmup=1):
+    """Wall times (ms) of ``runs`` calls after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        fn()
     times, cpu = [], []
     for _ in range(runs):
         start, start_cpu = time.perf_counter(), time.process_time()
         fn()
         times.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
-    wall = statistics.median(times)
     if statistics.median(cpu) > 0:
-        _BUSY.append(wall / statistics.median(cpu))
-    return wall * 1000
+        _BUSY.append(statistics.median(times) / statistics.median(cpu))
+    return [t * 1000 for t in times]
+
+
+def median_ms(fn, runs=RUNS):
+    """Median wall time of ``runs`` calls after one warm-up call, in ms."""
+    return statistics.median(times_ms(fn, runs))
 
 
 # -- inputs -------------------------------------------------------------------------------
@@ -140,27 +153,106 @@ def _ensure_peer_installed():
     return node
 
 
-def run_peer(sizes=PLAN_SIZES, runs=RUNS):
-    """{case: median ms} from bench/js/bench_brackets_manager.mjs (+ versions)."""
-    node = _ensure_peer_installed()
-    cmd = [node, PEER_SCRIPT, "--runs", str(runs), "--sizes", ",".join(map(str, sizes))]
+class PeerSession:
+    """One ``node bench_brackets_manager.mjs --serve`` process, asked for one case at a time."""
+
+    def __init__(self):
+        node = _ensure_peer_installed()
+        try:
+            self.proc = subprocess.Popen([node, PEER_SCRIPT, "--serve"], cwd=JS_DIR, text=True,
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE)
+        except OSError as exc:
+            raise PeerUnavailable(f"node failed: {exc}") from None
+        self.versions = {}
+
+    def times_ms(self, kind, size, runs, warmup):
+        request = {"case": kind, "size": size, "runs": runs, "warmup": warmup}
+        try:
+            self.proc.stdin.write(json.dumps(request) + "\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        except OSError as exc:
+            raise PeerUnavailable(f"peer script failed: {exc}") from None
+        if not line:
+            tail = self.proc.stderr.read().strip().splitlines()[-1:] or ["?"]
+            raise PeerUnavailable(f"peer script failed: {tail[0]}")
+        rec = json.loads(line)
+        if "error" in rec:
+            raise PeerUnavailable(rec["error"])
+        self.versions = rec.get("versions", self.versions)
+        return rec["times_ms"], rec["cpu_ms"]
+
+    def close(self):
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+
+
+PLANNERS = {
+    "single_elimination": lambda names: single_elimination(names),
+    "double_elimination_reset": lambda names: double_elimination(names, grand_final="reset"),
+}
+
+
+def timed_call(fn):
+    """(wall ms, CPU ms) of one call."""
+    start, start_cpu = time.perf_counter(), time.process_time()
+    fn()
+    return (time.perf_counter() - start) * 1000, (time.process_time() - start_cpu) * 1000
+
+
+def plan_cases():
+    """{(kind, n): {"ours"/"peer": wall ms, "ours_cpu"/"peer_cpu": CPU ms, "ratios": per round}},
+    versions, peer note (peer lists stay empty when the peer is unavailable).
+
+    The sides alternate call by call (one of ours, then one of the peer's, ...) so that both see
+    the same load on a shared machine, with a short pause after each call: node keeps working
+    on background threads (GC sweeping, compilation) for a while after a call returns, and
+    that must not land inside our next timing (nor ours in the peer's).
+    """
     try:
-        proc = subprocess.run(cmd, cwd=JS_DIR, capture_output=True, text=True, timeout=300)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise PeerUnavailable(f"node failed: {exc}") from None
-    if proc.returncode != 0:
-        tail = proc.stderr.strip().splitlines()[-1:] or ["?"]
-        raise PeerUnavailable(f"peer script failed: {tail[0]}")
-    out, versions = {}, {}
-    for line in proc.stdout.splitlines():
-        line = line.strip()
-        if line.startswith("{"):
-            rec = json.loads(line)
-            out[rec["case"]] = rec["median_ms"]
-            versions = rec.get("versions", versions)
-    if not out:
-        raise PeerUnavailable("peer script printed no results")
-    return out, versions
+        peer = PeerSession()
+        note = None
+    except PeerUnavailable as exc:
+        peer, note = None, str(exc)
+    out = {(kind, n): {"ours": [], "ours_cpu": [], "peer": [], "peer_cpu": [], "ratios": []}
+           for kind in PLANNERS for n in PLAN_SIZES}
+    try:
+        for _ in range(ROUNDS):
+            for n in PLAN_SIZES:
+                names = team_names(n)
+                for kind, plan in PLANNERS.items():
+                    rec = out[(kind, n)]
+                    mine, theirs = [], []
+                    for _call in range(PLAN_RUNS[n] + 1):  # call 0 = untimed warm-up of each side
+                        mine.append(timed_call(lambda: plan(names)))
+                        time.sleep(PAUSE_S)
+                        if peer is None:
+                            continue
+                        try:
+                            wall, cpu = peer.times_ms(kind, n, 1, 0)
+                            theirs.append((wall[0], cpu[0]))
+                        except PeerUnavailable as exc:
+                            peer.close()
+                            peer, note = None, str(exc)
+                            for r in out.values():
+                                r["peer"], r["peer_cpu"], r["ratios"] = [], [], []
+                        time.sleep(PAUSE_S)
+                    rec["ours"] += [w for w, _ in mine[1:]]
+                    rec["ours_cpu"] += [c for _, c in mine[1:]]
+                    if peer is not None:
+                        rec["peer"] += [w for w, _ in theirs[1:]]
+                        rec["peer_cpu"] += [c for _, c in theirs[1:]]
+                        rec["ratios"].append(statistics.median(w for w, _ in theirs[1:])
+                                             / statistics.median(w for w, _ in mine[1:]))
+    finally:
+        versions = peer.versions if peer else {}
+        if peer:
+            peer.close()
+    return out, versions, note
 
 
 # -- table ---------------------------------------------------------------------------------
@@ -170,10 +262,10 @@ def _fmt_ms(v):
 
 
 def print_table(rows):
-    head = ("case", "ours (ms)", "peer (ms)", "ratio", "target", "ok?")
-    cells = [head] + [r[:6] for r in rows]
+    head = ("case", "ours (ms)", "peer (ms)", "ratio", "per round", "CPU ratio", "target", "ok?")
+    cells = [head] + [r[:8] for r in rows]
     widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
-    right = (False, True, True, True, False, False)
+    right = (False, True, True, True, True, True, False, False)
 
     def line(c):
         return "| " + " | ".join(x.rjust(w) if r else x.ljust(w)
@@ -186,50 +278,45 @@ def print_table(rows):
 
 
 def main():
-    results = []  # (case, ours, peer, ratio, target, ok, notes)
+    results = []  # (case, ours, peer, ratio, per-round ratios, CPU-time ratio, target, ok)
 
-    # our numbers first, then the peer (never both at once: they'd share CPUs)
-    ours = {}
-    for n in PLAN_SIZES:
-        names = team_names(n)
-        ours[("single_elimination", n)] = median_ms(lambda: single_elimination(names))
-        ours[("double_elimination_reset", n)] = median_ms(
-            lambda: double_elimination(names, grand_final="reset"))
+    plans, versions, peer_note = plan_cases()
 
     swiss_ents, swiss_hist = swiss_history(1024, 5)
     swiss_ms = median_ms(lambda: swiss_pairings(swiss_ents, swiss_hist, round_number=6))
     st_ents, st_results = swiss_like_results(10_000, 5)
     st_ms = median_ms(lambda: standings(st_ents, st_results))
 
-    try:
-        peer, versions = run_peer()
-        peer_note = None
-    except PeerUnavailable as exc:
-        peer, versions, peer_note = {}, {}, str(exc)
-
     labels = {"single_elimination": "plan single elimination",
               "double_elimination_reset": "plan double elimination (reset)"}
-    for kind in ("single_elimination", "double_elimination_reset"):
+    for kind in PLANNERS:
         for n in PLAN_SIZES:
-            mine = ours[(kind, n)]
-            theirs = peer.get(f"{kind}/{n}")
+            rec = plans[(kind, n)]
+            mine = statistics.median(rec["ours"])
             target = f">= {PLAN_SPEEDUP_TARGET}x peer"
-            if theirs is None:
+            if not rec["peer"]:
                 results.append((f"{labels[kind]}, {n:,}", _fmt_ms(mine), "peer unavailable",
-                                "—", target, "n/a"))
+                                "—", "—", "—", target, "n/a"))
                 continue
-            ratio = theirs / mine
-            results.append((f"{labels[kind]}, {n:,}", _fmt_ms(mine), _fmt_ms(theirs),
-                            f"{ratio:.1f}x", target,
-                            "yes" if ratio >= PLAN_SPEEDUP_TARGET else "NO"))
+            ratio = statistics.median(rec["peer"]) / mine
+            ratios = rec["ratios"]
+            spread = f"{min(ratios):.1f}–{max(ratios):.1f}x"
+            cpu_ratio = statistics.median(rec["peer_cpu"]) / statistics.median(rec["ours_cpu"])
+            ok = ratio >= PLAN_SPEEDUP_TARGET and min(ratios) >= PLAN_SPEEDUP_TARGET
+            results.append((f"{labels[kind]}, {n:,}", _fmt_ms(mine),
+                            _fmt_ms(statistics.median(rec["peer"])), f"{ratio:.1f}x", spread,
+                            f"{cpu_ratio:.1f}x", target, "yes" if ok else "NO"))
     results.append(("Swiss round-6 pairing, 1,024 (after 5 rounds)", _fmt_ms(swiss_ms), "—", "—",
-                    f"<= {SWISS_TARGET_MS:,} ms", "yes" if swiss_ms <= SWISS_TARGET_MS else "NO"))
+                    "—", "—", f"<= {SWISS_TARGET_MS:,} ms", "yes" if swiss_ms <= SWISS_TARGET_MS else "NO"))
     results.append(("standings, 10,000 entrants x 5 Swiss-like rounds", _fmt_ms(st_ms), "—", "—",
-                    f"<= {STANDINGS_TARGET_MS} ms",
+                    "—", "—", f"<= {STANDINGS_TARGET_MS} ms",
                     "yes" if st_ms <= STANDINGS_TARGET_MS else "NO"))
 
-    print(f"bracket engine — median of {RUNS} runs after 1 warm-up "
-          f"(python {sys.version.split()[0]}; ratio = peer / ours)")
+    runs = ", ".join(f"{n:,}: {r}" for n, r in PLAN_RUNS.items())
+    print(f"bracket engine — planning: {ROUNDS} rounds, ours/peer alternating call by call, "
+          f"timed calls per side per round {{{runs}}} after 1 warm-up; table = median of all calls, 'per round' = range of "
+          f"the rounds' ratios, 'CPU ratio' = the same with process CPU time; other cases: median of {RUNS} after 1 warm-up "
+          f"(python {sys.version.split()[0]}; ratio = peer / ours; no plan caching)")
     print_table(results)
     busy = statistics.median(_BUSY) if _BUSY else 1.0
     if busy > 1.25:

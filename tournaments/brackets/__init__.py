@@ -1,8 +1,8 @@
 """Pure-Python bracket engine (stdlib only; no Django, no project imports).
 
 Everything takes plain data -- entrant ids in seed order (ints or strings),
-results, options -- and returns frozen dataclasses/tuples/dicts, so plans
-are deterministic, cacheable and testable without a database.
+results, options -- and returns frozen dataclasses/named tuples/tuples/dicts,
+so plans are deterministic, cacheable and testable without a database.
 
 Errors: :class:`BracketError` = the organizer can fix it (message says what
 to change); :class:`OptionError` (a BracketError *and* ValueError) = unknown
@@ -18,6 +18,9 @@ True)``, ``matches_in(bracket, round, group)``, ``rests_in(round, group)``,
 best_of, group, winner_to, loser_to, conditional)``; ``winner_to`` /
 ``loser_to`` are ``(key, slot index)`` or None. ``Slot``: ``entrant``,
 ``bye``, or a feed ``from_match`` + ``outcome`` ('winner'|'loser').
+``PlannedMatch`` and ``Slot`` are immutable named tuples (a plan holds
+thousands; tuples are built in C): fields are read-only, equal values compare
+and hash equal, they pickle; being tuples they also unpack and index.
 Keys: ``WB2.3``, ``LB1.2``, ``GF1``, ``GF2`` (reset, conditional), ``3RD``,
 ``G-A.R2.1`` (round robin), ``S.R3.4`` / ``G-A.S.R1.2`` (Swiss),
 ``BR.R1.L2`` (``PlannedLobby`` with an ``entrants`` tuple). A BYE match

@@ -35,7 +35,7 @@ LB(2r). Played matches: (S/2 - 1) + (n - 2) + grand final.
 from __future__ import annotations
 
 from .errors import check_best_of, check_choice, normalize_entrants, options
-from .plan import BYE, EMPTY, Draft, Plan, Slot, link
+from .plan import BYE, Layout, Plan, seeded_slots
 from .seeding import next_power_of_two, standard_seed_order
 from .single import first_round_slots, winners_tree
 
@@ -59,6 +59,22 @@ def drop_position(wb_round, position, count):
     return position  # natural
 
 
+def drop_order(wb_round, count):
+    """0-based LB positions receiving the losers of WB ``wb_round``'s matches 1..``count``, in
+    match order: ``drop_position`` for the whole round at once (as ranges, no call per match)."""
+    if count == 1:
+        return (0,)
+    half = count // 2
+    scheme = (wb_round - 2) % 4
+    if scheme == 0:  # reverse
+        return range(count - 1, -1, -1)
+    if scheme == 1:  # half shift
+        return [*range(half, count), *range(half)]
+    if scheme == 2:  # reverse within each half
+        return [*range(half - 1, -1, -1), *range(count - 1, half - 1, -1)]
+    return range(count)  # natural
+
+
 @options
 def double_elimination(entrants, *, grand_final="reset", skip_first_round=False, best_of=1,
                        grand_final_best_of=None):
@@ -74,97 +90,94 @@ def double_elimination(entrants, *, grand_final="reset", skip_first_round=False,
     size = next_power_of_two(n)
     k = size.bit_length() - 1
 
-    if skip_first_round:
-        half = size // 2
-        wb = winners_tree([Slot.of(ents[s - 1]) for s in standard_seed_order(half)],
-                          best_of, best_of)
-        lb_seed = [Slot.of(ents[half + s - 1]) if half + s <= n else BYE
-                   for s in standard_seed_order(half)]
-        offset = 1  # WB key round r is full-bracket round r+1
-    else:
-        wb = winners_tree(first_round_slots(ents, size), best_of, best_of)
-        offset = 0
+    offset = 1 if skip_first_round else 0  # WB key round r is full-bracket round r+offset
     wb_rounds = k - offset
-    by_key = {d.key: d for d in wb}
-    lb = []
     lb_rounds = 2 * (k - 1)
-
-    def lb_draft(r, q):
-        d = Draft(f"LB{r}.{q}", "losers", r, q, [EMPTY, EMPTY], best_of)
-        lb.append(d)
-        by_key[d.key] = d
-        return d
-
+    layout = Layout()
+    wb = winners_tree(layout, size >> offset, best_of, best_of)
+    # LB rounds: LB1 has size/4 matches; LB(2j) has size >> (j+1), LB(2j+1) half of that.
+    lb = [0]
     if k >= 2:
-        for i in range(1, size // 4 + 1):
-            d = lb_draft(1, i)
-            if skip_first_round:
-                d.slots = [lb_seed[2 * i - 2], lb_seed[2 * i - 1]]
-            else:
-                link(by_key[f"WB1.{2 * i - 1}"], "loser", d, 0)
-                link(by_key[f"WB1.{2 * i}"], "loser", d, 1)
+        lb.append(layout.add_round("LB1.", "losers", 1, size >> 2, best_of))
         for j in range(1, k):
-            count = size >> (j + 1)
-            full_round = j + 1
-            for q in range(1, count + 1):
-                d = lb_draft(2 * j, q)
-                link(by_key[f"LB{2 * j - 1}.{q}"], "winner", d, 0)
-                p = drop_position(full_round, q, count)
-                link(by_key[f"WB{full_round - offset}.{p}"], "loser", d, 1)
+            lb.append(layout.add_round(f"LB{2 * j}.", "losers", 2 * j, size >> (j + 1), best_of))
             if j < k - 1:
-                for q in range(1, count // 2 + 1):
-                    d = lb_draft(2 * j + 1, q)
-                    link(by_key[f"LB{2 * j}.{2 * q - 1}"], "winner", d, 0)
-                    link(by_key[f"LB{2 * j}.{2 * q}"], "winner", d, 1)
-
-    drafts = wb + lb
-    wb_final = by_key[f"WB{wb_rounds}.1"]
+                lb.append(layout.add_round(f"LB{2 * j + 1}.", "losers", 2 * j + 1,
+                                           size >> (j + 2), best_of))
     gf = []
     if grand_final != "none":
-        g1 = Draft("GF1", "grand_final", 1, 1, [EMPTY, EMPTY], gf_bo)
-        link(wb_final, "winner", g1, 0)
-        if lb_rounds:
-            link(by_key[f"LB{lb_rounds}.1"], "winner", g1, 1)
-        else:
-            link(wb_final, "loser", g1, 1)
-        gf.append(g1)
+        gf.append(layout.add_match("GF1", "grand_final", 1, 1, gf_bo))
         if grand_final == "reset":
-            g2 = Draft("GF2", "grand_final", 2, 1, [EMPTY, EMPTY], gf_bo, conditional=True)
-            link(g1, "winner", g2, 0)
-            link(g1, "loser", g2, 1)
-            gf.append(g2)
+            gf.append(layout.add_match("GF2", "grand_final", 2, 1, gf_bo, conditional=True))
 
-    drafts = _resolve_byes(drafts + gf)
+    winner_to, loser_to = layout.winner_to, layout.loser_to
+    if k >= 2:
+        if not skip_first_round:  # the WB1 losers of matches 2i-1 and 2i meet in LB1.i
+            loser_to[wb[1]:wb[1] + (size >> 1)] = range(2 * lb[1], 2 * lb[1] + (size >> 1))
+        for j in range(1, k):
+            count = size >> (j + 1)
+            drop = 2 * lb[2 * j]
+            # LB(2j-1).q's winner takes slot 0 of LB(2j).q ...
+            src = lb[2 * j - 1]
+            winner_to[src:src + count] = range(drop, drop + 2 * count, 2)
+            # ... and the loser of WB(j+1) in the full bracket drops into slot 1.
+            src = wb[j + 1 - offset]
+            loser_to[src:src + count] = [drop + 2 * q + 1 for q in drop_order(j + 1, count)]
+            if j < k - 1:  # LB(2j).q's winner goes to LB(2j+1).ceil(q/2)
+                nxt = 2 * lb[2 * j + 1]
+                winner_to[lb[2 * j]:lb[2 * j] + count] = range(nxt, nxt + count)
+    if gf:
+        g1 = gf[0]
+        winner_to[wb[wb_rounds]] = 2 * g1
+        if lb_rounds:
+            winner_to[lb[lb_rounds]] = 2 * g1 + 1
+        else:
+            loser_to[wb[wb_rounds]] = 2 * g1 + 1
+        if grand_final == "reset":
+            winner_to[g1] = 2 * gf[1]
+            loser_to[g1] = 2 * gf[1] + 1
+
+    slots = [None] * (2 * len(layout))
+    if skip_first_round:
+        half = size // 2
+        order = standard_seed_order(half)
+        slots[:half] = seeded_slots(ents, order)
+        lb_seed = seeded_slots(ents[half:], order)  # LB seed s = seed half + s, or a BYE
+        slots[2 * lb[1]:2 * lb[1] + half] = lb_seed
+    else:
+        slots[:size] = first_round_slots(ents, size)
+    if n < size:  # a BYE can only come from a seeded slot
+        _resolve_byes(layout, slots)
     return Plan(
         format="double_elimination",
         entrants=ents,
         options={"grand_final": grand_final, "skip_first_round": bool(skip_first_round),
                  "best_of": best_of, "grand_final_best_of": gf_bo},
-        matches=tuple(d.freeze() for d in drafts),
+        matches=layout.build(slots),
         rounds={"winners": wb_rounds, "losers": lb_rounds, "grand_final": len(gf)},
     )
 
 
-def _resolve_byes(drafts):
-    """Propagate statically known BYEs (see module docstring) and prune.
+def _resolve_byes(layout, slots):
+    """Propagate statically known BYEs (see module docstring) and prune, in place.
 
-    Drafts are in feed order (sources before targets), so one pass suffices. A BYE can only come
-    from a seeded slot, so a bracket with none (a power-of-two field) is returned as it is.
+    Matches are in feed order (sources before targets), so one pass suffices. A fed slot is still
+    None here, so ``is BYE`` tells the BYEs apart.
     """
-    if not any(s.bye for d in drafts for s in d.slots):
-        return drafts
-    by_key = {d.key: d for d in drafts}
+    winner_to, loser_to = layout.winner_to, layout.loser_to
     kept = []
-    for d in drafts:
-        byes = sum(s.bye for s in d.slots)
-        if byes == 2:
-            if d.winner_to is not None:
-                by_key[d.winner_to[0]].slots[d.winner_to[1]] = BYE
-            if d.loser_to is not None:
-                by_key[d.loser_to[0]].slots[d.loser_to[1]] = BYE
+    for i in range(len(layout)):
+        a, b = slots[2 * i] is BYE, slots[2 * i + 1] is BYE
+        if a and b:  # pruned: whatever it fed becomes a BYE
+            if winner_to[i] >= 0:
+                slots[winner_to[i]] = BYE
+            if loser_to[i] >= 0:
+                slots[loser_to[i]] = BYE
             continue
-        if byes == 1 and d.loser_to is not None:
-            by_key[d.loser_to[0]].slots[d.loser_to[1]] = BYE
-            d.loser_to = None
-        kept.append(d)
-    return kept
+        if (a or b) and loser_to[i] >= 0:  # a BYE match has no loser
+            slots[loser_to[i]] = BYE
+            loser_to[i] = -1
+        kept.append(i)
+    if len(kept) < len(layout):
+        slots[:] = [slots[2 * i + j] for i in kept for j in (0, 1)]
+        layout.keep(kept)

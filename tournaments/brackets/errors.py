@@ -93,6 +93,13 @@ def normalize_entrants(entrants, *, minimum, what):
     if isinstance(entrants, (str, bytes)):
         raise BracketError("Entrants must be a list of ids, not a single string.")
     ents = tuple(entrants)
+    try:  # fast path: hashable, distinct, no None and no bool (True/False also match 1/0: slow path)
+        distinct = set(ents)
+        if (len(distinct) == len(ents) >= minimum and None not in distinct
+                and True not in distinct and False not in distinct):
+            return ents
+    except TypeError:
+        pass
     seen = set()
     for e in ents:
         if e is None or isinstance(e, bool):

@@ -8,10 +8,10 @@ side cache them, compare two plans, and regenerate them deterministically.
 from __future__ import annotations
 
 import heapq
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, namedtuple
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from itertools import chain, compress, cycle, repeat
 
 from .errors import BracketInvariantError
 
@@ -19,26 +19,37 @@ ELIMINATION_FORMATS = ("single_elimination", "double_elimination")
 OUTCOMES = ("winner", "loser")
 
 
-@dataclass(frozen=True)
-class Slot:
+_SlotFields = namedtuple("_SlotFields", "entrant bye from_match outcome",
+                         defaults=(None, False, None, None))
+
+
+class Slot(_SlotFields):
     """One side of a match: an entrant, a BYE, a feed from another match, or empty.
 
     A feed (``from_match`` + ``outcome``) says "the winner/loser of match X
     plays here", which is how brackets chain without knowing results.
-    """
-    entrant: Any = None
-    bye: bool = False
-    from_match: str | None = None
-    outcome: str | None = None
 
-    def __post_init__(self):
-        kinds = (self.entrant is not None) + bool(self.bye) + (self.from_match is not None)
+    An immutable named tuple (``Slot(entrant=None, bye=False, from_match=None,
+    outcome=None)``): fields are read-only, equal slots compare and hash equal,
+    and it pickles. Named tuples rather than frozen dataclasses because a plan
+    holds thousands of them and a tuple is built in C (see :func:`build_matches`).
+    """
+    __slots__ = ()
+
+    def __new__(cls, entrant=None, bye=False, from_match=None, outcome=None):
+        self = tuple.__new__(cls, (entrant, bye, from_match, outcome))
+        kinds = (entrant is not None) + bool(bye) + (from_match is not None)
         if kinds > 1:
             raise BracketInvariantError(f"A slot holds one thing only: {self!r}")
-        if (self.from_match is None) != (self.outcome is None) or (
-            self.outcome is not None and self.outcome not in OUTCOMES
+        if (from_match is None) != (outcome is None) or (
+            outcome is not None and outcome not in OUTCOMES
         ):
             raise BracketInvariantError(f"A feed needs from_match and outcome winner/loser: {self!r}")
+        return self
+
+    @classmethod
+    def _make(cls, iterable):
+        return cls(*iterable)  # ``_replace`` goes through here: keep the checks
 
     @classmethod
     def of(cls, entrant):
@@ -48,7 +59,7 @@ class Slot:
     def feed(cls, key, outcome):
         if outcome not in OUTCOMES:
             raise BracketInvariantError(f"A feed needs outcome winner/loser, not {outcome!r}")
-        return _fast_new(cls, {"entrant": None, "bye": False, "from_match": key, "outcome": outcome})
+        return cls(from_match=key, outcome=outcome)
 
     @property
     def kind(self):
@@ -64,25 +75,24 @@ class Slot:
 BYE = Slot(bye=True)
 EMPTY = Slot()
 
+_MatchFields = namedtuple(
+    "_MatchFields",
+    "key bracket round position slots best_of group winner_to loser_to conditional",
+    defaults=(1, None, None, None, False))
 
-@dataclass(frozen=True)
-class PlannedMatch:
+
+class PlannedMatch(_MatchFields):
     """A head-to-head match (a series of ``best_of`` games) in a plan.
 
     ``winner_to``/``loser_to`` are ``(match key, slot index)`` or None (the
     entrant's run ends / the result is final). ``conditional`` marks a match
     that may not be needed (the grand-final reset).
+
+    An immutable named tuple like :class:`Slot` (``PlannedMatch(key, bracket,
+    round, position, slots, best_of=1, group=None, winner_to=None,
+    loser_to=None, conditional=False)``).
     """
-    key: str
-    bracket: str
-    round: int
-    position: int
-    slots: tuple
-    best_of: int = 1
-    group: str | None = None
-    winner_to: tuple | None = None
-    loser_to: tuple | None = None
-    conditional: bool = False
+    __slots__ = ()
 
     @property
     def has_bye(self):
@@ -264,41 +274,118 @@ class Plan:
             fail(f"entrants never scheduled: {missing[:5]}")
 
 
-@dataclass
-class Draft:
-    """Mutable match used while a bracket is being wired, then frozen."""
-    key: str
-    bracket: str
-    round: int
-    position: int
-    slots: list
-    best_of: int = 1
-    group: str | None = None
-    winner_to: tuple | None = None
-    loser_to: tuple | None = None
-    conditional: bool = False
-
-    def freeze(self):
-        return _fast_new(PlannedMatch, {
-            "key": self.key, "bracket": self.bracket, "round": self.round, "position": self.position,
-            "slots": tuple(self.slots), "best_of": self.best_of, "group": self.group,
-            "winner_to": self.winner_to, "loser_to": self.loser_to, "conditional": self.conditional})
+def seeded_slots(entrants, seeds):
+    """One entrant :class:`Slot` per seed number (1-based) in ``seeds``; seeds past the field are
+    ``BYE``. Entrants must be normalized (no None), so each slot holds exactly one thing and the
+    checks of ``Slot()`` can be skipped (same class, same fields)."""
+    n = len(entrants)
+    if n >= len(seeds):  # no BYE: one C-level pass
+        picked = map(entrants.__getitem__, map((-1).__add__, seeds))
+        return list(map(_tuple_new, repeat(Slot),
+                        zip(picked, repeat(False), repeat(None), repeat(None))))
+    return [_tuple_new(Slot, (entrants[s - 1], False, None, None)) if s <= n else BYE
+            for s in seeds]
 
 
-def _fast_new(cls, values):
-    """Build a frozen dataclass without its generated ``__init__`` (one ``object.__setattr__`` per
-    field made half of planning a 1,024-entrant double elimination). Only for classes whose fields
-    match ``values`` exactly and that have no ``__post_init__`` work beyond what the caller checked:
-    the plan's own ``validate()`` and the tests cover the result."""
-    obj = object.__new__(cls)
-    obj.__dict__.update(values)
-    return obj
+_tuple_new = tuple.__new__
 
 
-def link(src, outcome, dst, idx):
-    """Wire ``outcome`` of draft ``src`` into slot ``idx`` of draft ``dst``."""
-    if outcome == "winner":
-        src.winner_to = (dst.key, idx)
-    else:
-        src.loser_to = (dst.key, idx)
-    dst.slots[idx] = Slot.feed(src.key, outcome)
+def build_matches(keys, brackets, rounds, positions, best_ofs, conditionals, winner_to, loser_to,
+                  slots):
+    """Materialize a bracket described as flat lists into :class:`PlannedMatch` objects.
+
+    Match ``i`` is described by ``keys[i]`` ... ``conditionals[i]``; ``winner_to[i]`` and
+    ``loser_to[i]`` are *flat slot numbers* ``2 * target_match_index + slot_index`` or -1 (the run
+    ends / the result is final). ``slots`` is the flat list of the 2 * len(keys) slots: seeded
+    slots hold their :class:`Slot` (an entrant or ``BYE``); every fed slot is filled here with the
+    feed ``Slot`` of the one source that points at it, so feeds and targets agree by construction
+    (``Plan.validate`` and the tests check whole plans).
+
+    Why this shape: a 1,024-entrant double elimination is ~6,000 objects. Building them with
+    ``map(tuple.__new__, ...)`` over zipped columns runs the loop in C and skips the per-object
+    checks of ``Slot()`` (the layouts only produce valid slots), which is what brought planning
+    well under the peer's time; the objects are the same named tuples the constructors make.
+    """
+    new = _tuple_new
+    flat = 2 * len(keys)
+    # one spare slot at the end: a -1 target (no feed) writes there, so no per-match test
+    slots = slots[:flat] + [None]
+    set_slot = slots.__setitem__
+    for _ in map(set_slot, winner_to, map(new, repeat(Slot), zip(
+            repeat(None), repeat(False), keys, repeat("winner")))):
+        pass
+    fed = list(map((0).__le__, loser_to))
+    for _ in map(set_slot, compress(loser_to, fed), map(new, repeat(Slot), zip(
+            repeat(None), repeat(False), compress(keys, fed), repeat("loser")))):
+        pass
+    # (key, slot index) of every flat slot, and None for -1
+    where = list(zip(chain.from_iterable(zip(keys, keys)), cycle((0, 1))))
+    where.append(None)
+    return tuple(map(new, repeat(PlannedMatch), zip(
+        keys, brackets, rounds, positions, zip(slots[0:flat:2], slots[1:flat:2]), best_ofs,
+        repeat(None), map(where.__getitem__, winner_to), map(where.__getitem__, loser_to),
+        conditionals)))
+
+
+class Layout:
+    """A bracket being laid out: one entry per match in each flat list, in feed order.
+
+    Used by the elimination formats to wire a whole bracket with list arithmetic (slices and
+    ranges instead of one object per match while wiring), then :meth:`build` materializes the
+    frozen matches once. ``winner_to``/``loser_to`` hold flat slot numbers (see
+    :func:`build_matches`) or -1.
+    """
+    __slots__ = ("keys", "brackets", "rounds", "positions", "best_ofs", "conditionals",
+                 "winner_to", "loser_to")
+
+    def __init__(self):
+        for name in self.__slots__:
+            setattr(self, name, [])
+
+    def __len__(self):
+        return len(self.keys)
+
+    def add_round(self, prefix, bracket, rnd, count, best_of):
+        """Append ``count`` matches keyed ``<prefix>1``..``<prefix><count>``; return the first index."""
+        base = len(self.keys)
+        self.keys += map(prefix.__add__, map(str, range(1, count + 1)))
+        self.brackets += [bracket] * count
+        self.rounds += [rnd] * count
+        self.positions += range(1, count + 1)
+        self.best_ofs += [best_of] * count
+        self.conditionals += [False] * count
+        self.winner_to += [-1] * count
+        self.loser_to += [-1] * count
+        return base
+
+    def add_match(self, key, bracket, rnd, position, best_of, conditional=False):
+        """Append one match; return its index."""
+        self.keys.append(key)
+        self.brackets.append(bracket)
+        self.rounds.append(rnd)
+        self.positions.append(position)
+        self.best_ofs.append(best_of)
+        self.conditionals.append(conditional)
+        self.winner_to.append(-1)
+        self.loser_to.append(-1)
+        return len(self.keys) - 1
+
+    def keep(self, indices):
+        """Drop every match not in ``indices`` (ascending); renumber the targets.
+
+        Targets must point at kept matches only (the caller cleared the others).
+        """
+        renumber = dict(zip(indices, range(len(indices))))
+        for name in ("keys", "brackets", "rounds", "positions", "best_ofs", "conditionals"):
+            values = getattr(self, name)
+            setattr(self, name, [values[i] for i in indices])
+        for name in ("winner_to", "loser_to"):
+            values = getattr(self, name)
+            setattr(self, name, [-1 if values[i] < 0
+                                 else 2 * renumber[values[i] >> 1] + (values[i] & 1)
+                                 for i in indices])
+
+    def build(self, slots):
+        """The frozen matches (``slots``: the flat seeded slots, see :func:`build_matches`)."""
+        return build_matches(self.keys, self.brackets, self.rounds, self.positions, self.best_ofs,
+                             self.conditionals, self.winner_to, self.loser_to, slots)

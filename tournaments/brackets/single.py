@@ -8,40 +8,35 @@ position has a key the UI can draw) but are not "played".
 from __future__ import annotations
 
 from .errors import BracketError, check_best_of, normalize_entrants, options
-from .plan import BYE, EMPTY, Draft, Plan, Slot, link
+from .plan import Layout, Plan, seeded_slots
 from .seeding import next_power_of_two, standard_seed_order
 
 
 def first_round_slots(entrants, size):
     """Slots of round 1 in bracket order; seeds beyond the field are BYEs."""
-    n = len(entrants)
-    return [Slot.of(entrants[s - 1]) if s <= n else BYE for s in standard_seed_order(size)]
+    return seeded_slots(entrants, standard_seed_order(size))
 
 
-def winners_tree(first_slots, best_of, final_best_of):
-    """Draft a knockout tree WB1..WBk over ``first_slots`` (power-of-two long).
+def winners_tree(layout, size, best_of, final_best_of):
+    """Lay out a knockout tree WB1..WBk for ``size`` (a power of two) first-round slots.
 
-    Returns the drafts in round order; match p of round r feeds match
-    ceil(p/2) of round r+1 (odd p -> slot 0, even p -> slot 1).
+    Appends the rounds to ``layout`` (a :class:`~.plan.Layout`) and returns the index of each
+    round's first match (``bases[r]`` for round r, ``bases[0]`` unused). Match p of round r feeds
+    match ceil(p/2) of round r+1 (odd p -> slot 0, even p -> slot 1): its winner goes to flat slot
+    ``2 * first index of round r+1 + (p - 1)``. The first round's slots are flat slots
+    ``2 * bases[1]`` onwards, in bracket order.
     """
-    size = len(first_slots)
     rounds = size.bit_length() - 1
-    drafts = []
-    prev = []
+    bases = [0]
     for r in range(1, rounds + 1):
-        cur = []
-        for p in range(1, (size >> r) + 1):
-            d = Draft(f"WB{r}.{p}", "winners", r, p, [EMPTY, EMPTY],
-                      final_best_of if r == rounds else best_of)
-            if r == 1:
-                d.slots = [first_slots[2 * p - 2], first_slots[2 * p - 1]]
-            else:
-                link(prev[2 * p - 2], "winner", d, 0)
-                link(prev[2 * p - 1], "winner", d, 1)
-            cur.append(d)
-        drafts.extend(cur)
-        prev = cur
-    return drafts
+        bases.append(layout.add_round(f"WB{r}.", "winners", r, size >> r,
+                                      final_best_of if r == rounds else best_of))
+    winner_to = layout.winner_to
+    for r in range(1, rounds):
+        count = size >> r
+        nxt = 2 * bases[r + 1]
+        winner_to[bases[r]:bases[r] + count] = range(nxt, nxt + count)
+    return bases
 
 
 @options
@@ -57,20 +52,22 @@ def single_elimination(entrants, *, third_place=False, best_of=1, final_best_of=
             "Turn third_place off or add entrants."
         )
     size = next_power_of_two(n)
-    drafts = winners_tree(first_round_slots(ents, size), best_of, final_bo)
+    layout = Layout()
+    bases = winners_tree(layout, size, best_of, final_bo)
     rounds = size.bit_length() - 1
     counts = {"winners": rounds}
     if third_place:
-        by_key = {d.key: d for d in drafts}
-        third = Draft("3RD", "third_place", rounds, 1, [EMPTY, EMPTY], best_of)
-        link(by_key[f"WB{rounds - 1}.1"], "loser", third, 0)
-        link(by_key[f"WB{rounds - 1}.2"], "loser", third, 1)
-        drafts.append(third)
+        third = layout.add_match("3RD", "third_place", rounds, 1, best_of)
+        semi = bases[rounds - 1]
+        layout.loser_to[semi] = 2 * third
+        layout.loser_to[semi + 1] = 2 * third + 1
         counts["third_place"] = 1
+    slots = first_round_slots(ents, size)
+    slots += [None] * (2 * len(layout) - size)
     return Plan(
         format="single_elimination",
         entrants=ents,
         options={"third_place": bool(third_place), "best_of": best_of, "final_best_of": final_bo},
-        matches=tuple(d.freeze() for d in drafts),
+        matches=layout.build(slots),
         rounds=counts,
     )
