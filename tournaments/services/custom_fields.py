@@ -150,7 +150,7 @@ def _media(value, tournament_id, store: bool = True):
 
 # ---- a set of answers --------------------------------------------------------------------------------
 
-def validate_answers(tournament, answers: dict | None, *, partial: bool = False, store: bool = True) -> dict:
+def validate_answers(tournament, answers: dict | None, *, partial: bool = False, store: bool = True, fields=None) -> dict:
     """Clean ``answers`` (keyed by field key) against the tournament's fields.
 
     ``partial``: only the answers given are checked (an import updating some columns); otherwise a
@@ -159,7 +159,7 @@ def validate_answers(tournament, answers: dict | None, *, partial: bool = False,
     stored only when every answer is valid (``store=False``: check only, store nothing)."""
     answers = dict(answers or {})
     cleaned, problems = {}, {}
-    fields = fields_of(tournament)
+    fields = fields_of(tournament) if fields is None else fields
     known = {f.key for f in fields}
     for field in fields:
         if partial and field.key not in answers:
@@ -185,12 +185,12 @@ def validate_answers(tournament, answers: dict | None, *, partial: bool = False,
     return cleaned
 
 
-def by_label(tournament, answers_by_header: dict) -> tuple[dict, dict]:
+def by_label(tournament, answers_by_header: dict, *, fields=None) -> tuple[dict, dict]:
     """Map spreadsheet columns to field keys: a header matches a field's label or key (case and
     spacing ignored). Returns (answers keyed by key — unknown headers kept under the header, and
     {key: header} for reporting)."""
     index = {}
-    for field in fields_of(tournament):
+    for field in (fields_of(tournament) if fields is None else fields):
         index[_norm(field.label)] = field.key
         index[_norm(field.key)] = field.key
     out, columns = {}, {}
