@@ -45,6 +45,9 @@ def discount_for(promo: PromoCode, tournament) -> tuple[Decimal, int]:
 
 
 def _usable(promo: PromoCode | None, tournament, code: str, at) -> PromoCode:
+    if not tournament.has_fee:
+        raise DomainError(_("%(t)s has no entry fee; no promo code is needed.") % {"t": tournament.name},
+                          code="promo", details={"fields": {"promo_code": _("This tournament is free.")}})
     if promo is None or not promo.active:
         raise DomainError(_("The promo code “%(c)s” is not valid for %(t)s.") % {"c": normalise(code), "t": tournament.name},
                           code="promo", details={"fields": {"promo_code": _("This code is not valid for this tournament.")}})
@@ -57,9 +60,6 @@ def _usable(promo: PromoCode | None, tournament, code: str, at) -> PromoCode:
     if promo.max_uses is not None and promo.uses >= promo.max_uses:
         raise DomainError(_("The promo code %(c)s has been used up.") % {"c": promo.code},
                           code="promo", details={"fields": {"promo_code": _("This code has been used up.")}})
-    if not tournament.has_fee:
-        raise DomainError(_("%(t)s has no entry fee; no promo code is needed.") % {"t": tournament.name},
-                          code="promo", details={"fields": {"promo_code": _("This tournament is free.")}})
     return promo
 
 
