@@ -110,8 +110,10 @@ def sign_up(request, slug):
                                       team_tag=data.get("team_tag", ""), answers=form.answers(),
                                       promo_code=data.get("promo_code", ""))
     except DomainError as exc:
-        form.add_service_errors(exc.details.get("fields", {}))
-        return _render(request, tournament, form, alert=exc.message, status=400)
+        fields = exc.details.get("fields", {})
+        form.add_service_errors(fields)
+        alert = _("Please correct the highlighted fields.") if fields and exc.code != "sanctioned" else exc.message
+        return _render(request, tournament, form, alert=alert, status=400)
     owed = None
     if tournament.has_fee and not registration.fee_waived:
         fee, discount, code = promos.fee_after_discount(registration, (tournament.payment_methods or [""])[0])
