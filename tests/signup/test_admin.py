@@ -231,3 +231,17 @@ def test_navigation_has_sanctions_and_promo_codes(client, organizer):
     client.force_login(organizer)
     page = client.get(reverse("admin:index")).content.decode()
     assert changelist_url(Sanction) in page and changelist_url(PromoCode) in page
+
+
+def test_payment_list_shows_the_promo_discount(client, organizer, paid_tournament):
+    from tests.factories import enter
+    from tournaments.models import Payment
+    from tournaments.services import payments
+
+    promos.save_code(actor=organizer, promo=PromoCode(code="HALF", kind="percent", value=Decimal("50")))
+    reg = enter(paid_tournament, 1)[0]
+    promos.redeem(reg.pk, "half")
+    payments.submit(reg.pk, actor=reg, method="bkash", amount="250", reference="TX-9")
+    client.force_login(organizer)
+    body = client.get(changelist_url(Payment)).content.decode()
+    assert "250.00 BDT (−250.00 HALF)" in body

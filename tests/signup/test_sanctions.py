@@ -107,3 +107,13 @@ def test_lobby_refuses_politely(organizer, tournament):
     assert opened.status_code == 403 and "Harassment" in opened.content.decode()
     # spectators still see the public lobby
     assert Client().get(reverse("lobby:page", args=[tournament.slug])).status_code == 200
+
+
+def test_import_refuses_a_sanctioned_player(organizer, tournament):
+    from tests.imports.conftest import csv_bytes, run
+
+    player = make_player("Banned Bob")
+    sanctions.issue(actor=organizer, player=player, tournament=tournament, reason="Match fixing", kind="ban")
+    report = run(tournament, csv_bytes(f"Name,Email\nAnn,ann@example.com\nBob,{player.email}\n"), organizer)
+    assert any(e.startswith("row 3") and "Match fixing" in e for e in report.error_texts()), report.error_texts()
+    assert not Registration.objects.filter(tournament=tournament).exists()

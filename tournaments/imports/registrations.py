@@ -145,7 +145,7 @@ class RegistrationPlanner:
         elif not player_row.is_new:
             existing = self.by_player.get(player_row.player.pk)
         answers = self._checked_answers(report, number, answers, partial=existing is not None)
-        if answers is None:
+        if answers is None or (existing is None and self._sanctioned(report, number, player_row, team)):
             report.add(number, INVALID)
             return
         if player_row is not None:
@@ -160,6 +160,33 @@ class RegistrationPlanner:
             self._new(plan, number, label, player_row, team, fields, answers, player_changes)
         else:
             self._update(plan, number, label, existing, fields, answers, player_changes)
+
+    def _sanctioned(self, report, number, player_row, team) -> bool:
+        """Issue 8: a new entry of a sanctioned player (or a team with one) is refused, as in
+        ``registrations.register``. The sanctions in force are read once per file."""
+        if not hasattr(self, "sanction_by_player"):
+            from ..models import TeamMembership
+            from ..services import sanctions
+
+            found = sanctions.in_force_all(self.t)
+            self.sanction_by_player = {s.player_id: s for s in found}
+            self.members = {}
+            if self.t.is_team and self.sanction_by_player:
+                for team_id, player_id in TeamMembership.objects.filter(player_id__in=self.sanction_by_player).values_list(
+                        "team_id", "player_id"):
+                    self.members.setdefault(team_id, []).append(player_id)
+        if team is not None:
+            ids = [team.captain_id] + self.members.get(team.pk, [])
+        else:
+            ids = [] if player_row.is_new else [player_row.player.pk]
+        hit = next((self.sanction_by_player[i] for i in ids if i in self.sanction_by_player), None)
+        if hit is None:
+            return False
+        from ..services import sanctions
+
+        column = self.columns.get("team") or self.columns.get("name") or self.columns.get("email", "")
+        report.error(number, sanctions.refusal(hit), column)
+        return True
 
     def _checked_answers(self, report, number, answers, *, partial):
         """Columns headed by a question's label (or key) are validated like a sign-up (issue 8);

@@ -38,6 +38,12 @@ def in_force(player_ids, tournament, at=None):
             .select_related("player").order_by("ends_at", "id"))
 
 
+def in_force_all(tournament, at=None) -> list[Sanction]:
+    """Every sanction in force now in ``tournament`` (global or its own), for checks over a whole file."""
+    scope = Q(tournament__isnull=True) | Q(tournament_id=tournament.pk)
+    return list(Sanction.objects.filter(Sanction.in_force_q(at), scope).select_related("player").order_by("ends_at", "id"))
+
+
 def refusal(sanction: Sanction) -> str:
     """The polite sentence shown to a sanctioned player."""
     until = (_("until %(d)s") % {"d": timezone.localtime(sanction.ends_at).strftime("%Y-%m-%d %H:%M")}
