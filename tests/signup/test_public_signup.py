@@ -281,3 +281,11 @@ def test_public_list_query_count_does_not_grow(organizer, game, django_assert_ma
     many = _count_queries(Client(), django_assert_max_num_queries, 15)
     assert few == many
     assert Tournament.objects.count() == 15
+
+
+def test_spectator_lobby_links_to_the_sign_up_page(fielded, organizer):
+    body = Client().get(reverse("lobby:page", args=[fielded.slug])).content.decode()
+    assert reverse("lobby:signup", args=[fielded.slug]) in body
+    tournament_services.close_registration(fielded.pk, actor=organizer)
+    body = Client().get(reverse("lobby:page", args=[fielded.slug])).content.decode()
+    assert reverse("lobby:signup", args=[fielded.slug]) not in body

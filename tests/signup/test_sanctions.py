@@ -117,3 +117,16 @@ def test_import_refuses_a_sanctioned_player(organizer, tournament):
     report = run(tournament, csv_bytes(f"Name,Email\nAnn,ann@example.com\nBob,{player.email}\n"), organizer)
     assert any(e.startswith("row 3") and "Match fixing" in e for e in report.error_texts()), report.error_texts()
     assert not Registration.objects.filter(tournament=tournament).exists()
+
+
+def test_websocket_treats_a_sanctioned_participant_as_a_spectator(organizer, tournament):
+    from tournaments.lobby import consumers, identity
+
+    reg = enter(tournament, 1)[0]
+    lobby_access.issue_link(reg.pk, actor=None)
+    session = {}
+    identity.remember(session, reg, lobby_access.active_link(reg.pk))
+    assert consumers._load(tournament.slug, session, None)[1] == reg
+    sanctions.issue(actor=organizer, player=reg.player, tournament=tournament, reason="Cheating")
+    loaded_tournament, participant = consumers._load(tournament.slug, session, None)
+    assert loaded_tournament == tournament and participant is None
