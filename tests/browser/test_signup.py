@@ -62,4 +62,5 @@ def test_sign_up_through_the_public_page(page, live_server, shot, organizer, gam
     link = re.search(r"https?://\S+/lobby/join/\S+/", mail.outbox[-1].body).group(0)
     page.goto(live_server.url + "/lobby/join/" + link.rstrip("/").rsplit("/", 1)[-1] + "/")
     expect(page.get_by_role("heading", name="My matches")).to_be_visible()
+    expect(page.get_by_text("Promo code EARLY: 60.00 BDT off the entry fee.")).to_be_visible()
     shot(page, "signup-lobby-375")

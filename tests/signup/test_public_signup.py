@@ -187,6 +187,11 @@ def test_promo_code_discount_is_applied_and_shown_on_the_payment(paid_fielded, o
 
     with pytest.raises(DomainError, match="250.00 BDT"):
         payments.submit(reg.pk, actor=reg, method="bkash", amount="200", reference="TX1")
+    from tests.lobby.conftest import join
+
+    lobby = Client()
+    join(lobby, reg)
+    assert "Promo code HALF: 250.00 BDT off the entry fee." in lobby.get(reverse("lobby:page", args=[paid_fielded.slug])).content.decode()
     payment = payments.submit(reg.pk, actor=reg, method="bkash", amount="250", reference="TX1")
     assert payment.discount == Decimal("250.00") and payment.promo_code == "HALF"
 

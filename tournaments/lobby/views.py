@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from ..models import Registration, Tournament
+from ..models import PromoRedemption, Registration, Tournament
 from ..services import DomainError, PermissionDenied, checkin, disputes, lobby_access, matches, notifications, payments, sanctions
 from ..services import registrations as registration_services
 from . import identity, ratelimit
@@ -110,6 +110,7 @@ def _my_match(tournament, registration, bound=None):
             and registration.status in (Registration.Status.PENDING, Registration.Status.PAYMENT_PENDING,
                                         Registration.Status.WAITLISTED)):
         context["payment"] = registration.payments.order_by("-submitted_at", "-id").first()
+        context["promo"] = PromoRedemption.objects.select_related("promo").filter(registration_id=registration.pk).first()
         context["payment_form"] = bound.get("payment") or PaymentForm(tournament=tournament, auto_id="id_payment_%s")
     return context
 
