@@ -25,6 +25,8 @@ def sidebar_navigation(request):
                 _item(_("Dashboard"), "dashboard", reverse_lazy("admin:index")),
                 _item(_("Tournaments"), "emoji_events", reverse_lazy("admin:tournaments_tournament_changelist"), _can_view("tournament")),
                 _item(_("Registrations & check-in"), "how_to_reg", reverse_lazy("admin:tournaments_registration_changelist"), _can_view("registration")),
+                _item(_("Sanctions"), "block", reverse_lazy("admin:tournaments_sanction_changelist"), _can_view("sanction")),
+                _item(_("Promo codes"), "sell", reverse_lazy("admin:tournaments_promocode_changelist"), _can_view("promocode")),
                 _item(_("Payments"), "payments", reverse_lazy("admin:tournaments_payment_changelist"), _can_view("payment")),
                 _item(_("Matches & results"), "sports_esports", reverse_lazy("admin:tournaments_match_changelist"), _can_view("match")),
                 _item(_("Disputes"), "gavel", reverse_lazy("admin:tournaments_dispute_changelist"), _can_view("dispute")),

@@ -5,10 +5,10 @@ Seeding takes about a second, so the checks share two seeded databases instead o
 import pytest
 
 from tournaments.demo import GAMES, seed_demo
-from tournaments.models import AuditLog, Dispute, Game, Match, Payment, Registration, Tournament
+from tournaments.models import AuditLog, CustomField, Dispute, Game, Match, Payment, PromoCode, Registration, Tournament
 
 pytestmark = pytest.mark.django_db
-MODELS = (Tournament, Registration, Match, Payment, AuditLog, Game, Dispute)
+MODELS = (Tournament, Registration, Match, Payment, AuditLog, Game, Dispute, CustomField, PromoCode)
 
 
 def counts():
@@ -61,3 +61,11 @@ def test_what_the_demo_contains():
     assert AuditLog.objects.filter(action="tournament.create").count() == 4
     assert AuditLog.objects.filter(action="payment.verify", actor__username="alice").count() == 3
     assert AuditLog.objects.filter(action="tournament.complete", tournament__slug="pubg-mobile-showdown").count() == 1
+
+
+def test_open_tournament_has_sign_up_questions_and_a_promo_code():
+    seed_demo()
+    cup = Tournament.objects.get(slug="dhaka-valorant-cup")
+    assert list(cup.custom_fields.values_list("kind", flat=True)) == ["text", "dropdown", "dropdown", "url", "toggle"]
+    code = PromoCode.objects.get(code="EARLYBIRD")
+    assert code.tournament == cup and code.max_uses == 50 and code.uses == 0

@@ -125,6 +125,27 @@ def _lobby_links(links: dict | None) -> None:
             links[reg.tournament.slug] = (reg.display_name, lobby_access.join_path(token), reg.pk in playing)
 
 
+def _signup_settings(cup, alice) -> None:
+    """Sign-up questions and a promo code on the open tournament (issue 8); each created once."""
+    from .models import CustomField, PromoCode
+    from .services import custom_fields, promos
+
+    questions = [
+        dict(label="Discord handle", kind="text", required=True, regex=r"[a-z0-9_.]{2,32}", max_value=Decimal("32"),
+             help_text="Lowercase, as in Discord (e.g. zed_99); we invite you to the event server."),
+        dict(label="Region", kind="dropdown", required=True, options=["Dhaka", "Chattogram", "Sylhet", "Other"]),
+        dict(label="Average rank", kind="dropdown", options=["Iron–Silver", "Gold–Platinum", "Diamond+"]),
+        dict(label="Stream link", kind="url", help_text="Optional: where you stream your matches."),
+        dict(label="I accept the tournament rules", kind="toggle", required=True),
+    ]
+    if not CustomField.objects.filter(tournament=cup).exists():
+        for order, spec in enumerate(questions):
+            custom_fields.save_field(cup.pk, actor=alice, order=order, **spec)
+    if not PromoCode.objects.filter(organizer=alice, code="EARLYBIRD").exists():
+        promos.save_code(actor=alice, promo=PromoCode(code="EARLYBIRD", tournament=cup, kind=PromoCode.Kind.PERCENT,
+                                                      value=Decimal("20"), max_uses=50, valid_until=cup.registration_closes_at))
+
+
 @transaction.atomic
 def seed_demo(lobby_links: dict | None = None) -> dict:
     users = _users()
@@ -152,6 +173,8 @@ def seed_demo(lobby_links: dict | None = None) -> dict:
                 payments.verify(reg.payments.get().pk, actor=alice)
         announcements.post(cup.pk, actor=alice, title="Welcome to the Dhaka Valorant Cup", pinned=True,
                            body="Pay the entry fee with bKash or Nagad and enter the transaction ID.")
+
+    _signup_settings(cup, alice)
 
     # 2. Live solo event with reported and disputed matches (alice, moderated by mod).
     league, created = _tournament(

@@ -14,7 +14,10 @@ _GRANTS = {
                  "historicaltournament": ["view"],
                  # payouts, certificates, ledger, jobs, webhooks (issue 7)
                  "payout": ["view", "change"], "certificate": ["view", "change"], "walletentry": ["view"], "jobrun": ["view"],
-                 "webhookendpoint": ["view", "add", "change"], "webhookdelivery": ["view"]},
+                 "webhookendpoint": ["view", "add", "change"], "webhookdelivery": ["view"],
+                 # sign-up questions, promo codes, sanctions (issue 8)
+                 "customfield": ["view", "add", "change", "delete"], "promocode": ["view", "add", "change"],
+                 "sanction": ["view", "add", "change"]},
     MODERATORS: {"tournament": ["view"], "registration": ["view"], "match": ["view", "change"], "matchreport": ["view"],
                  "dispute": ["view", "change"], "announcement": ["view"], "player": ["view"], "team": ["view"], "auditlog": ["view"]},
     CHECKIN_STAFF: {"tournament": ["view"], "registration": ["view", "change"], "player": ["view"], "team": ["view"]},

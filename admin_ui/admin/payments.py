@@ -31,7 +31,7 @@ class PaymentAdmin(ScopedAdmin):
                    game_filter(PATH), ("submitted_at", DayRangeFilter)]
     list_select_related = ["registration__tournament", "registration__player", "registration__team"]
     search_fields = ["reference", "registration__player__display_name", "registration__team__name"]
-    readonly_fields = ["verified_by", "verified_at", "reason"]
+    readonly_fields = ["verified_by", "verified_at", "reason", "discount", "promo_code"]  # discount: set by a promo code
     # A payment is the participant's claim: staff decide on it with actions, they do not rewrite it.
     lead_fields = ("registration", "status", "method", "amount", "currency", "reference")
     readonly_on_change = ("registration", "method", "amount", "currency", "reference", "proof", "submitted_at")
@@ -68,9 +68,11 @@ class PaymentAdmin(ScopedAdmin):
 
     @display(description=_("amount"), ordering="amount")
     def amount_display(self, obj):
+        if obj.promo_code:  # issue 8: the promo discount is visible on the payment
+            return f"{obj.amount} {obj.currency} (−{obj.discount} {obj.promo_code})"
         return f"{obj.amount} {obj.currency}"
 
     def action_summary(self, obj):
         return [(_("Tournament"), obj.registration.tournament), (_("Participant"), obj.registration.display_name),
-                (_("Amount"), f"{obj.amount} {obj.currency}"), (_("Method"), obj.get_method_display()),
+                (_("Amount"), self.amount_display(obj)), (_("Method"), obj.get_method_display()),
                 (_("Reference"), obj.reference), (_("Status"), obj.get_status_display())]

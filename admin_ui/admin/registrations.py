@@ -12,13 +12,14 @@ from unfold.enums import ActionVariant
 
 from tournaments import permissions
 from tournaments.models import Payment, Registration, Tournament
-from tournaments.services import checkin, lobby_access, payments, records, registrations
+from tournaments.services import checkin, custom_fields, lobby_access, payments, records, registrations
 
 from .actions import Transition, fsm
 from .base import ScopedAdmin
 from .bulk import BulkAction, bulk_action
 from .filters import CheckedInFilter, DayRangeFilter, game_filter, tournament_filter
 from .forms import BulkCheckInForm, CheckInForm, OptionalReasonForm, ParticipantReasonForm, WaiverForm
+from .signup_columns import AnswerColumnsMixin
 
 R = Registration.Status
 T = Tournament.Status
@@ -131,9 +132,22 @@ class RegistrationForm(forms.ModelForm):
     def _get_validation_exclusions(self):
         return super()._get_validation_exclusions() | {"player", "team"}
 
+    def clean(self):
+        """Answers are checked against the tournament's custom fields (issue 8), message per question."""
+        data = super().clean()
+        tournament = data.get("tournament") or (self.instance.tournament if self.instance.tournament_id else None)
+        if tournament is not None and "answers" in self.fields and "answers" not in self.errors:
+            from tournaments.services import DomainError
+
+            try:
+                custom_fields.validate_answers(tournament, data.get("answers") or {}, store=False)
+            except DomainError as exc:
+                self.add_error("answers", exc.message)
+        return data
+
 
 @admin.register(Registration)
-class RegistrationAdmin(ScopedAdmin):
+class RegistrationAdmin(AnswerColumnsMixin, ScopedAdmin):
     form = RegistrationForm
     list_display = ["participant", "entry_type", "tournament", "seed", "status_badge", "payment_state", "checked_in_at"]
     list_filter = [("status", ChoicesDropdownFilter), tournament_filter(), game_filter(), CheckedInFilter,
@@ -142,7 +156,7 @@ class RegistrationAdmin(ScopedAdmin):
     list_select_related = ["tournament", "player", "team"]
     autocomplete_fields = ["player", "team"]
     readonly_fields = ["checked_in_at", "checked_in_by", "decided_by", "decided_at", "waitlist_position",
-                       "fee_waived", "fee_waiver_reason", "reason"]
+                       "fee_waived", "fee_waiver_reason", "reason", "answers_table", "promo_used"]
     lead_fields = ("tournament", "player", "team", "status", "seed")
     readonly_on_change = ("tournament", "player", "team")
 

@@ -19,6 +19,7 @@ from .actions import Transition, fsm
 from .base import ScopedAdmin
 from .filters import DayRangeFilter, game_filter, tournament_filter
 from .forms import CloneTournamentForm, RestoreVersionForm, reason_form
+from .signup import CustomFieldInline, save_custom_fields
 
 MANAGE = permissions.MANAGE
 
@@ -66,7 +67,7 @@ class TournamentAdmin(ScopedAdmin):
     search_fields = ["name", "slug"]
     list_select_related = ["game", "organizer"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [StaffInline]
+    inlines = [StaffInline, CustomFieldInline]
 
     transitions = (
         _move("publish", _("Publish"), tournament_services.publish, "public", ActionVariant.PRIMARY,
@@ -137,6 +138,10 @@ class TournamentAdmin(ScopedAdmin):
             setup.remove_staff(tournament.pk, actor=request.user, user=obj.user)
         for member in changed:
             setup.add_staff(tournament.pk, actor=request.user, user=member.user, role=member.role)
+
+    def save_customfield_formset(self, request, form, formset, change):
+        """Sign-up questions go through the custom-fields service (issue 8)."""
+        save_custom_fields(request, form.instance, formset)
 
     @display(description=_("Command Center"))
     def command_center(self, obj):

@@ -26,6 +26,8 @@ def _tournament_form(game, **overrides):
         "prize_currency": "BDT", "prize_deltacoin": 0, "prize_distribution": "{}", "best_of": 1,
         "auto_confirm_matching_reports": "on", "description": "", "rules": "",
         "staff-TOTAL_FORMS": 0, "staff-INITIAL_FORMS": 0, "staff-MIN_NUM_FORMS": 0, "staff-MAX_NUM_FORMS": 1000,
+        "custom_fields-TOTAL_FORMS": 0, "custom_fields-INITIAL_FORMS": 0, "custom_fields-MIN_NUM_FORMS": 0,
+        "custom_fields-MAX_NUM_FORMS": 1000,
     }
     for field, value in (("registration_opens_at", now), ("registration_closes_at", now + timedelta(days=2)),
                          ("starts_at", now + timedelta(days=3))):

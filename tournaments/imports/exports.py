@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _, gettext_lazy
 from import_export.formats import base_formats
 
 from .. import permissions
-from ..models import AuditLog, Match, Payment, Payout, Placement, Registration
+from ..models import AuditLog, CustomField, Match, Payment, Payout, Placement, Registration
+from ..services import custom_fields
 from . import resources
 
 FORMATS = {"csv": base_formats.CSV, "xlsx": base_formats.XLSX}
@@ -50,9 +51,20 @@ def _dataset(kind: str, user, tournament):
         if tournament is not None and tournament.is_team:
             for column in ("Game ID",):
                 del dataset[column]
-        keys = list(dict.fromkeys(k for r in rows for k in (r.answers or {})))
+        # custom-field answers (issue 8): one column per question, headed by its label, in the form's
+        # order; answers without a question (older imports) follow under their own key
+        fields = {}
+        for field in CustomField.objects.filter(tournament_id__in={r.tournament_id for r in rows}).order_by("tournament_id", "order", "id"):
+            fields.setdefault(field.key, field)
+        keys = list(fields) + [k for k in dict.fromkeys(k for r in rows for k in (r.answers or {})) if k not in fields]
+        headers = set(dataset.headers or [])
         for key in keys:
-            dataset.append_col([resources.escape_cell(str((r.answers or {}).get(key, ""))) for r in rows], header=key)
+            field = fields.get(key)
+            header = field.label if field is not None else key
+            header = header if header not in headers else f"{header} ({key})"
+            headers.add(header)
+            dataset.append_col([resources.escape_cell(custom_fields.display_value(field, (r.answers or {}).get(key, "")))
+                                for r in rows], header=header)
         return dataset
     if kind == "placements":
         qs = (Placement.objects.filter(scope).select_related("tournament", "registration__player", "registration__team")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Payment, PaymentMethod, Registration, Team, Tournament
+from ..services import DomainError, custom_fields
 from ..services.base import actor_user, run_transition
 from .base import Plan, answers_of, cells_by_field, check_row_limit
 from .players import PlayerMatcher
@@ -67,6 +68,7 @@ class RegistrationPlanner:
                 values["email"] = values["invite"]  # Challonge: invite_name_or_email holds a username or an address
             rows.append((number, values, answers))
         self._load(rows)
+        self.custom_fields = custom_fields.fields_of(self.t)  # issue 8: answer columns are checked per question
         self.seen_seed, self.seen_team = {}, {}
         for number, values, answers in rows:
             if values is None or answers is None:
@@ -142,6 +144,10 @@ class RegistrationPlanner:
             existing = self.by_team.get(team.pk)
         elif not player_row.is_new:
             existing = self.by_player.get(player_row.player.pk)
+        answers = self._checked_answers(report, number, answers, partial=existing is not None)
+        if answers is None or (existing is None and self._sanctioned(report, number, player_row, team)):
+            report.add(number, INVALID)
+            return
         if player_row is not None:
             if player_row.is_new:
                 plan.new_players.append(player_row.player)
@@ -154,6 +160,45 @@ class RegistrationPlanner:
             self._new(plan, number, label, player_row, team, fields, answers, player_changes)
         else:
             self._update(plan, number, label, existing, fields, answers, player_changes)
+
+    def _sanctioned(self, report, number, player_row, team) -> bool:
+        """Issue 8: a new entry of a sanctioned player (or a team with one) is refused, as in
+        ``registrations.register``. The sanctions in force are read once per file."""
+        if not hasattr(self, "sanction_by_player"):
+            from ..models import TeamMembership
+            from ..services import sanctions
+
+            found = sanctions.in_force_all(self.t)
+            self.sanction_by_player = {s.player_id: s for s in found}
+            self.members = {}
+            if self.t.is_team and self.sanction_by_player:
+                for team_id, player_id in TeamMembership.objects.filter(player_id__in=self.sanction_by_player).values_list(
+                        "team_id", "player_id"):
+                    self.members.setdefault(team_id, []).append(player_id)
+        if team is not None:
+            ids = [team.captain_id] + self.members.get(team.pk, [])
+        else:
+            ids = [] if player_row.is_new else [player_row.player.pk]
+        hit = next((self.sanction_by_player[i] for i in ids if i in self.sanction_by_player), None)
+        if hit is None:
+            return False
+        from ..services import sanctions
+
+        column = self.columns.get("team") or self.columns.get("name") or self.columns.get("email", "")
+        report.error(number, sanctions.refusal(hit), column)
+        return True
+
+    def _checked_answers(self, report, number, answers, *, partial):
+        """Columns headed by a question's label (or key) are validated like a sign-up (issue 8);
+        each problem is reported against its column. None when the row has a bad answer."""
+        mapped, columns = custom_fields.by_label(self.t, answers, fields=self.custom_fields)
+        try:
+            return custom_fields.validate_answers(self.t, mapped, partial=partial, store=False, fields=self.custom_fields)
+        except DomainError as exc:
+            labels = {f.key: f.label for f in self.custom_fields}
+            for key, message in exc.details.get("fields", {}).items():
+                report.error(number, message, columns.get(key, labels.get(key, key)))
+            return None
 
     def _parse_fields(self, report, number, values) -> dict:
         out = {}

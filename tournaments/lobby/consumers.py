@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from .. import events
 from ..models import Tournament
-from ..services import DomainError, checkin, notifications
+from ..services import DomainError, checkin, notifications, sanctions
 from . import identity, ratelimit
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,10 @@ def _load(slug, session, user):
     tournament = Tournament.objects.filter(slug=slug).first()
     if not identity.viewable(tournament):
         return None, None
-    return tournament, identity.participant(session, user, tournament)
+    registration = identity.participant(session, user, tournament)
+    if registration is not None and sanctions.blocking(registration) is not None:
+        registration = None  # issue 8: a sanctioned participant follows the public lobby only
+    return tournament, registration
 
 
 def _still_allowed(tournament, session, user, registration_id):

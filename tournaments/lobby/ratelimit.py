@@ -7,7 +7,8 @@ from django.core.cache import cache
 
 DEFAULTS = {
     "action": (20, 60),           # HTTP actions per registration per minute
-    "join": (30, 60),             # link opens per client address per minute (tokens are 256-bit; this is hygiene)
+    "join": (30, 60),
+    "signup": (10, 600),          # public sign-up submissions per client address per 10 minutes             # link opens per client address per minute (tokens are 256-bit; this is hygiene)
     "ws_connection": (10, 10),    # WebSocket actions per connection per 10 s (counted in memory)
     "ws_registration": (30, 10),  # WebSocket actions per registration across all its connections per 10 s
 }

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import signup_views, views
 
 app_name = "lobby"
 urlpatterns = [
+    path("", signup_views.index, name="index"),
     path("join/<str:token>/", views.join, name="join"),
+    path("<slug:slug>/sign-up/", signup_views.sign_up, name="signup"),
+    path("<slug:slug>/sign-up/done/", signup_views.sign_up_done, name="signup_done"),
     path("<slug:slug>/", views.page, name="page"),
     path("<slug:slug>/join/<str:token>/", views.join, name="join_for"),
     path("<slug:slug>/fragments/<slug:name>/", views.fragment, name="fragment"),

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from ..models import Registration, Tournament
-from ..services import DomainError, PermissionDenied, checkin, disputes, lobby_access, matches, notifications, payments
+from ..models import PromoRedemption, Registration, Tournament
+from ..services import DomainError, PermissionDenied, checkin, disputes, lobby_access, matches, notifications, payments, sanctions
 from ..services import registrations as registration_services
 from . import identity, ratelimit
 from . import selectors as lobby
@@ -46,6 +46,15 @@ def _not_found(request, message=None):
 def _rate_limited(request, wait: int):
     response = render(request, "lobby/rate_limited.html", {"wait": wait}, status=429)
     response["Retry-After"] = str(wait)
+    return _secure(response, request)
+
+
+def _sanctioned(request, tournament, registration):
+    """Issue 8: a sanctioned participant's lobby access is refused, politely and with the reason."""
+    message = sanctions.registration_blocked_message(registration)
+    if message is None:
+        return None
+    response = render(request, "lobby/sanctioned.html", {"tournament": tournament, "message": message}, status=403)
     return _secure(response, request)
 
 
@@ -101,6 +110,7 @@ def _my_match(tournament, registration, bound=None):
             and registration.status in (Registration.Status.PENDING, Registration.Status.PAYMENT_PENDING,
                                         Registration.Status.WAITLISTED)):
         context["payment"] = registration.payments.order_by("-submitted_at", "-id").first()
+        context["promo"] = PromoRedemption.objects.select_related("promo").filter(registration_id=registration.pk).first()
         context["payment_form"] = bound.get("payment") or PaymentForm(tournament=tournament, auto_id="id_payment_%s")
     return context
 
@@ -149,7 +159,9 @@ def page(request, slug):
     tournament = _tournament(slug)
     if tournament is None:
         return _not_found(request)
-    return _page(request, tournament, identity.participant(request.session, request.user, tournament))
+    registration = identity.participant(request.session, request.user, tournament)
+    refused = _sanctioned(request, tournament, registration) if registration is not None else None
+    return refused or _page(request, tournament, registration)
 
 
 @require_GET
@@ -180,6 +192,9 @@ def join(request, token, slug=None):
     tournament = registration.tournament
     if not identity.viewable(tournament) or (slug is not None and slug != tournament.slug):
         return _not_found(request, _("This lobby link is not valid any more. Ask the organizer for a new one."))
+    refused = _sanctioned(request, tournament, registration)
+    if refused is not None:
+        return refused
     request.session.cycle_key()  # no session fixation: the link's rights go to a new session id
     identity.remember(request.session, registration, access)
     response = redirect("lobby:page", tournament.slug)
@@ -210,6 +225,9 @@ def _act(request, slug, run, *, anchor, form_name=None, form_factory=None):
     wait = ratelimit.hit("action", registration.pk)
     if wait:
         return _rate_limited(request, wait)
+    refused = _sanctioned(request, tournament, registration)
+    if refused is not None:
+        return refused
     if _content_length(request) > MAX_UPLOAD_REQUEST:
         return _page(request, tournament, registration, status=413,
                      alert=_("The upload is too large; images may be up to 5 MB."))

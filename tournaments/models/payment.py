@@ -25,6 +25,9 @@ class Payment(StatefulModel):
     method = models.CharField(_("method"), max_length=20, choices=PaymentMethod.choices)
     amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
     currency = models.CharField(_("currency"), max_length=3, default="BDT")
+    discount = models.DecimalField(_("promo discount"), max_digits=10, decimal_places=2, default=0,
+                                   help_text=_("Taken off the entry fee by a promo code."))
+    promo_code = models.CharField(_("promo code"), max_length=40, blank=True)
     reference = models.CharField(_("transaction reference"), max_length=100, blank=True)
     proof = models.ImageField(_("proof screenshot"), upload_to="payments/%Y/%m/", blank=True)
     status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, protected=True, db_index=True)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from .. import permissions
 from ..models import Registration, Tournament
-from . import audit
+from . import audit, sanctions
 from .base import actor_user, is_user, lock, require, save_plain
 from .bulk import run_bulk
 from .errors import DomainError
@@ -38,6 +38,8 @@ def _set(pk: int, actor, *, checked_in: bool | None, override: bool) -> Registra
         raise DomainError(_("%(who)s is %(s)s; only confirmed entrants check in.")
                           % {"who": registration.display_name, "s": registration.get_status_display().lower()})
     target = (not registration.is_checked_in) if checked_in is None else checked_in
+    if target:  # issue 8: a sanctioned entrant cannot check in (undoing a check-in stays possible)
+        sanctions.check_allowed(tournament, registration=registration)
     if target == registration.is_checked_in:
         raise DomainError(_("%(who)s is already %(s)s.") % {"who": registration.display_name,
                           "s": _("checked in") if target else _("not checked in")}, code="noop")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from .. import permissions
 from ..models import Payment, PaymentMethod, Registration, Tournament
 from ..uploads import validate_image_upload
-from . import audit, notifications, registrations
+from . import audit, notifications, promos, registrations
 from .base import lock, require, run_transition, save_plain, save_stateful
 from .bulk import run_bulk
 from .errors import DomainError
@@ -42,10 +42,8 @@ def submit(registration_id: int, *, actor, method: str, amount, reference: str =
         except (InvalidOperation, ValueError):
             raise DomainError(_("“%(a)s” is not an amount.") % {"a": amount}, code="amount")
         amount = value
-        if method == PaymentMethod.DELTACOIN:
-            fee, fee_currency = Decimal(tournament.entry_fee_deltacoin), "DC"
-        else:
-            fee, fee_currency = tournament.entry_fee, tournament.entry_fee_currency
+        fee, discount, promo_code = promos.fee_after_discount(registration, method)  # issue 8: promo codes
+        fee_currency = "DC" if method == PaymentMethod.DELTACOIN else tournament.entry_fee_currency
         if amount < fee:
             raise DomainError(_("The entry fee is %(fee)s %(cur)s; %(amount)s is not enough.")
                               % {"fee": fee, "cur": fee_currency, "amount": amount}, code="amount")
@@ -73,6 +71,7 @@ def submit(registration_id: int, *, actor, method: str, amount, reference: str =
             run_transition(payment, "resubmit")
         if proof is not None:
             payment.proof = proof
+        payment.discount, payment.promo_code = discount, promo_code
         save_stateful(payment, actor)
         audit.log_action("payment.submit", actor=actor, tournament=tournament, target=payment,
                          metadata={"method": method, "amount": str(amount), "registration": registration.pk})

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from .. import events, permissions
 from ..models import Payment, Registration, Tournament
-from . import audit, notifications
+from . import audit, custom_fields, notifications, sanctions
 from .base import actor_user, is_user, lock, require, run_transition, save_stateful
 from .bulk import run_bulk
 from .errors import DomainError
@@ -81,6 +81,10 @@ def register(tournament: Tournament, *, player=None, team=None, answers=None, ac
             raise DomainError(_("“%(t)s” is a solo tournament; register a player.") % {"t": tournament.name})
         if team is not None and team.game_id != tournament.game_id:
             raise DomainError(_("Team %(team)s plays %(g)s, not %(t)s.") % {"team": team, "g": team.game, "t": tournament.game})
+        # -- issue 8 (reg-signup): sanctions, then custom-field answers --------------------------------
+        sanctions.check_allowed(tournament, player=player, team=team)
+        answers = custom_fields.validate_answers(tournament, answers)
+        # -- end issue 8 (reg-signup) ----------------------------------------------------------------
         existing = Registration.objects.filter(tournament=tournament, player=player, team=team).first()
         if existing is not None:
             raise DomainError(_("%(who)s is already registered (registration #%(pk)s, %(s)s).") % {
