@@ -11,6 +11,12 @@ from tournaments.services import tournaments as tournament_services
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _inline_jobs(settings):
+    """Jobs run in-process after commit in both tiers (RQ workers are tested in tests/jobs)."""
+    settings.JOBS_INLINE = True
+
+
 def _played(organizer, game, n=4, *, start=True, upset=lambda m: False, slug=None):
     t = make_tournament(organizer, game, capacity=n, slug=slug or f"s-{Tournament.objects.count()}", format="single_elimination")
     regs = enter(t, n)
