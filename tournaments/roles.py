@@ -14,9 +14,12 @@ _GRANTS = {
                  "historicaltournament": ["view"],
                  # payouts, certificates, ledger, jobs, webhooks (issue 7)
                  "payout": ["view", "change"], "certificate": ["view", "change"], "walletentry": ["view"], "jobrun": ["view"],
-                 "webhookendpoint": ["view", "add", "change"], "webhookdelivery": ["view"]},
+                 "webhookendpoint": ["view", "add", "change"], "webhookdelivery": ["view"],
+                 # seasons and leaderboards (issue 9)
+                 "season": ["view", "add", "change"]},
     MODERATORS: {"tournament": ["view"], "registration": ["view"], "match": ["view", "change"], "matchreport": ["view"],
-                 "dispute": ["view", "change"], "announcement": ["view"], "player": ["view"], "team": ["view"], "auditlog": ["view"]},
+                 "dispute": ["view", "change"], "announcement": ["view"], "player": ["view"], "team": ["view"], "auditlog": ["view"],
+                 "season": ["view"]},
     CHECKIN_STAFF: {"tournament": ["view"], "registration": ["view", "change"], "player": ["view"], "team": ["view"]},
 }
 
