@@ -61,3 +61,14 @@ def test_what_the_demo_contains():
     assert AuditLog.objects.filter(action="tournament.create").count() == 4
     assert AuditLog.objects.filter(action="payment.verify", actor__username="alice").count() == 3
     assert AuditLog.objects.filter(action="tournament.complete", tournament__slug="pubg-mobile-showdown").count() == 1
+
+
+def test_demo_season_counts_the_completed_event():
+    from tournaments.models import Season, SeasonStanding
+
+    seed_demo()
+    seed_demo()  # idempotent
+    season = Season.objects.get(slug="pubg-mobile-circuit")
+    assert Season.objects.count() == 1 and season.organizer.username == "bob"
+    ranks = list(SeasonStanding.objects.filter(season=season, kind="player").order_by("rank").values_list("rank", "points"))
+    assert ranks[0] == (1, 12) and ranks[1] == (2, 9) and len(ranks) == 4
