@@ -26,6 +26,7 @@ Tiebreaks
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 POINTS_PRESETS = {
     "f1": (25, 18, 15, 12, 10, 8, 6, 4, 2, 1),
@@ -54,8 +55,9 @@ class Result:
     order: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
+    """One line of the table (a tuple: 10,000 of them are built per leaderboard)."""
+
     entrant: object
     rank: int
     points: int          # counted points (best-N applied)
@@ -113,7 +115,10 @@ def season_standings(results, *, points_table, best_of=None, tiebreaks=TIEBREAKS
     rules = check_tiebreaks(tiebreaks)
     if best_of is not None and (isinstance(best_of, bool) or not isinstance(best_of, int) or best_of < 1):
         raise ValueError(f"Count-best-N needs a whole number of at least 1; got {best_of!r}.")
-    h2h = head_to_head or {}
+    beaten = {}  # entrant -> {opponent: wins}: a tied group's head-to-head reads only its own members' games
+    for (winner, loser), n in (head_to_head or {}).items():
+        if n:
+            beaten.setdefault(winner, {})[loser] = beaten.get(winner, {}).get(loser, 0) + n
     size = len(table)
     accs: dict = {}
     for r in results:
@@ -131,13 +136,14 @@ def season_standings(results, *, points_table, best_of=None, tiebreaks=TIEBREAKS
         if previous is None or rank < previous:
             acc.ranks[r.order] = rank
 
-    counted = {}
+    counted, totals = {}, {}
     for entrant, acc in accs.items():
         pts = acc.points
+        total = totals[entrant] = pts[0] if len(pts) == 1 else sum(pts)
         if best_of is not None and len(pts) > best_of:
             counted[entrant] = sum(sorted(pts, reverse=True)[:best_of])
         else:
-            counted[entrant] = sum(pts)
+            counted[entrant] = total
     entrants = list(accs)
     try:
         entrants.sort()
@@ -148,7 +154,7 @@ def season_standings(results, *, points_table, best_of=None, tiebreaks=TIEBREAKS
     keys = {
         "wins": lambda group: {e: -accs[e].wins for e in group},
         "best_placement": lambda group: {e: accs[e].best for e in group},
-        "head_to_head": lambda group: {e: -sum(h2h.get((e, o), 0) for o in group if o != e) for e in group},
+        "head_to_head": _head_to_head_keys(beaten),
         "most_recent": lambda group: _most_recent_keys(group, accs),
     }
 
@@ -186,13 +192,20 @@ def season_standings(results, *, points_table, best_of=None, tiebreaks=TIEBREAKS
         for members, decided in buckets:
             rank = position + 1
             tied = len(members) > 1
+            label = "tied" if tied else decided
             for e in members:
                 acc = accs[e]
-                rows.append(Row(e, rank, counted[e], sum(acc.points), len(acc.points), acc.wins, acc.best,
-                                "tied" if tied else decided, tied))
+                rows.append(Row(e, rank, counted[e], totals[e], len(acc.points), acc.wins, acc.best, label, tied))
             position += len(members)
         start = end
     return rows
+
+
+def _head_to_head_keys(beaten):
+    def keys(group):
+        members = set(group)
+        return {e: -sum(n for o, n in beaten.get(e, {}).items() if o in members and o != e) for e in group}
+    return keys
 
 
 def _most_recent_keys(group, accs):
