@@ -25,7 +25,6 @@ Tiebreaks
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 POINTS_PRESETS = {
@@ -44,8 +43,7 @@ RULE_LABELS = {
 _NOT_PLAYED = float("inf")
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
+class Result(NamedTuple):
     """One entrant's final placement in one event. ``order`` sorts events in time (bigger = later)."""
 
     entrant: object
