@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from tournaments import permissions
 from tournaments.imports import season_exports
 from tournaments.imports.exports import ExportError
-from tournaments.models import Game, SeasonSnapshot, SeasonStanding
+from tournaments.models import Game, SeasonSnapshot, Tournament
 from tournaments.seasons import RULE_LABELS
 from tournaments.services import DomainError, analytics, seasons
 
@@ -78,7 +78,8 @@ def season_standings(request, pk):
     points_chart = json.dumps({"labels": [r.name for r in top],
                                "datasets": [{"label": _("Points"), "data": [r.points for r in top],
                                              "backgroundColor": "var(--color-primary-600)"}]})
-    tournaments = list(season.tournaments.order_by("starts_at").values("pk", "name", "status"))
+    tournaments = [{**t, "status_label": Tournament.Status(t["status"]).label}
+                   for t in season.tournaments.order_by("starts_at").values("pk", "name", "status")]
     context = {
         **admin.site.each_context(request),
         "title": season.name, "season": season, "kind": kind, "kinds": seasons.KINDS,

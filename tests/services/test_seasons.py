@@ -1,6 +1,5 @@
 """Season services: recompute from played brackets, hooks on completion and correction, seeding, rankings."""
 import pytest
-from django.test import override_settings
 
 from tests.brackets_db.test_generation_progression import play_all
 from tests.factories import enter, make_tournament
