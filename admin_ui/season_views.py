@@ -58,10 +58,23 @@ def _rank_history_chart(season, kind, top):
     """Rank of the current top entrants over the last recomputes (line chart; lower is better)."""
     snapshots = list(SeasonSnapshot.objects.filter(season=season).order_by("-revision")[:HISTORY_REVISIONS])[::-1]
     datasets = []
-    for row in top[:5]:
+    shades = ("600", "400", "800", "300", "500")
+    for row, shade in zip(top[:5], shades):
         key = f"{kind}:{row.player_id or row.team_id}"
-        datasets.append({"label": row.name, "data": [(s.ranks.get(key) or [None])[0] for s in snapshots]})
+        datasets.append({"label": row.name, "data": [(s.ranks.get(key) or [None])[0] for s in snapshots],
+                         "borderColor": f"var(--color-primary-{shade})", "backgroundColor": f"var(--color-primary-{shade})"})
     return json.dumps({"labels": [f"#{s.revision}" for s in snapshots], "datasets": datasets})
+
+
+# Chart.js options for the rank chart (unfold uses these instead of its defaults): rank 1 on top,
+# points shown (a season with one recompute has one point per entrant), legend naming the entrants.
+RANK_CHART_OPTIONS = json.dumps({
+    "animation": False, "responsive": True, "maintainAspectRatio": False,
+    "datasets": {"line": {"borderWidth": 2, "pointRadius": 4}},
+    "plugins": {"legend": {"display": True, "align": "end", "position": "top",
+                           "labels": {"boxHeight": 5, "boxWidth": 5, "usePointStyle": True, "pointStyle": "circle"}}},
+    "scales": {"y": {"reverse": True, "ticks": {"precision": 0}, "min": 1}, "x": {}},
+})
 
 
 def season_standings(request, pk):
@@ -84,7 +97,7 @@ def season_standings(request, pk):
         **admin.site.each_context(request),
         "title": season.name, "season": season, "kind": kind, "kinds": seasons.KINDS,
         "rows": [{"row": r, "move": _movement(r), "rule": RULE_LABELS.get(r.decided_by, r.decided_by)} for r in rows],
-        "points_chart": points_chart, "history_chart": _rank_history_chart(season, kind, top),
+        "points_chart": points_chart, "history_chart": _rank_history_chart(season, kind, top), "rank_chart_options": RANK_CHART_OPTIONS,
         "tournaments": tournaments, "can_manage": seasons.can_manage(request.user, season),
         "points_table": season.points_table,
         "change_url": reverse("admin:tournaments_season_change", args=[season.pk]),
