@@ -2,7 +2,8 @@
 
 Scoping: a season is visible to its organizer, to staff of any tournament it includes and to
 administrators (``seasons.seasons_for``); anyone else gets 404. Reports use the same tournament
-scope as every list (``permissions.tournaments_for``). Each page runs a fixed number of queries
+scope as every list (``permissions.tournaments_for``), with the *manage* capability because they
+include money. Each page runs a fixed number of queries
 whatever the number of rows (tested), and offers the same data as CSV (and XLSX for standings).
 """
 import json
@@ -185,17 +186,19 @@ def _report_response(request, data, title, stem, tournament=None):
 
 
 def tournament_report(request, pk):
-    tournament = permissions.tournaments_for(request.user).filter(pk=pk).first()
+    """Organizers (and co-organizers) of the tournament: the report includes money."""
+    scope = permissions.tournaments_for(request.user, permissions.MANAGE)
+    tournament = scope.filter(pk=pk).first()
     if tournament is None:
         raise Http404
-    data = analytics.report(permissions.tournaments_for(request.user).filter(pk=pk))
+    data = analytics.report(scope.filter(pk=pk))
     return _report_response(request, data, _("Report: %(t)s") % {"t": tournament.name}, f"{tournament.slug}-report", tournament)
 
 
 def organizer_report(request):
     if not request.user.is_staff:
         raise Http404
-    data = analytics.report(permissions.tournaments_for(request.user))
+    data = analytics.report(permissions.tournaments_for(request.user, permissions.MANAGE))
     return _report_response(request, data, _("Reports: all my tournaments"), "organizer-report")
 
 

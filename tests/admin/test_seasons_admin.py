@@ -192,3 +192,15 @@ def test_all_time_page(client, organizer, game, season):
     response = c.get(reverse("admin_ui:game_all_time", args=[game.pk]))
     assert response.status_code == 200 and response.content.decode().count("<tr class=\"border-t") == 4
     assert make_player  # factory import kept for readers extending the test
+
+
+def test_reports_need_the_manage_capability(client, organizer, moderator, season):
+    from tournaments.models import TournamentStaff
+
+    tournament = season.tournaments.get()
+    TournamentStaff.objects.create(tournament=tournament, user=moderator, role="moderator")
+    c = _client(client, moderator)
+    assert c.get(reverse("admin_ui:tournament_report", args=[tournament.pk])).status_code == 404
+    assert tournament.name not in c.get(reverse("admin_ui:organizer_report")).content.decode()
+    page = c.get(reverse("admin_ui:tournament_command_center", args=[tournament.pk])).content.decode()
+    assert 'data-testid="report-link"' not in page
