@@ -100,7 +100,12 @@ def test_best_n_and_two_events(organizer, game):
     seasons.recompute(season.pk)
     rows = seasons.standings(season, "player")
     assert len(rows) == 8 and all(r.points <= 25 for r in rows)
-    assert [r.rank for r in rows][:2] == [1, 1]  # two champions with their single best result: 25 each, tied
+    # two champions with their single best result, 25 each: the default cascade reaches "most recent result"
+    assert [(r.rank, r.points, r.decided_by) for r in rows[:2]] == [(1, 25, "most_recent"), (2, 25, "most_recent")]
+    assert rows[0].player_id in _players(st2).values()  # the champion of the later event
+    seasons.update_season(season.pk, actor=organizer, changes={"tiebreaks": []})
+    seasons.recompute(season.pk)
+    assert [r.rank for r in seasons.standings(season, "player")][:2] == [1, 1]  # without tiebreaks: shared
     seasons.update_season(season.pk, actor=organizer, changes={"best_of": None})
     seasons.recompute(season.pk)
     assert seasons.standings(season, "player")[0].points == 25

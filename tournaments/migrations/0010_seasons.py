@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import simple_history.models
+import tournaments.models.season
 from django.conf import settings
 from django.db import migrations, models
 
@@ -25,7 +26,7 @@ class Migration(migrations.Migration):
                 ('points_preset', models.CharField(choices=[('f1', '25/18/15/12/10/8/6/4/2/1'), ('battle_royale', 'Battle royale 12/9/7/5/4/3/2/1'), ('custom', 'Custom')], default='f1', max_length=20, verbose_name='points table')),
                 ('custom_points', models.JSONField(blank=True, default=list, help_text='Points for 1st, 2nd, … place when the table is custom, e.g. [100, 70, 50].', verbose_name='custom points')),
                 ('best_of', models.PositiveSmallIntegerField(blank=True, help_text='Empty: every result counts.', null=True, verbose_name='count best N results')),
-                ('tiebreaks', models.JSONField(blank=True, default=list, help_text='Applied in order to entrants level on points: any of "wins", "best_placement", "head_to_head", "most_recent". Empty: level entrants share the rank (1, 2, 2, 4).', verbose_name='tiebreaks')),
+                ('tiebreaks', models.JSONField(blank=True, default=tournaments.models.season.default_tiebreaks, help_text='Applied in order to entrants level on points: any of "wins", "best_placement", "head_to_head", "most_recent" (all four by default). Empty: level entrants share the rank (1, 2, 2, 4).', verbose_name='tiebreaks')),
                 ('is_public', models.BooleanField(default=True, verbose_name='shown in lobbies')),
                 ('computed_at', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('revision', models.PositiveIntegerField(default=0, editable=False)),
@@ -56,7 +57,7 @@ class Migration(migrations.Migration):
                 ('points_preset', models.CharField(choices=[('f1', '25/18/15/12/10/8/6/4/2/1'), ('battle_royale', 'Battle royale 12/9/7/5/4/3/2/1'), ('custom', 'Custom')], default='f1', max_length=20, verbose_name='points table')),
                 ('custom_points', models.JSONField(blank=True, default=list, help_text='Points for 1st, 2nd, … place when the table is custom, e.g. [100, 70, 50].', verbose_name='custom points')),
                 ('best_of', models.PositiveSmallIntegerField(blank=True, help_text='Empty: every result counts.', null=True, verbose_name='count best N results')),
-                ('tiebreaks', models.JSONField(blank=True, default=list, help_text='Applied in order to entrants level on points: any of "wins", "best_placement", "head_to_head", "most_recent". Empty: level entrants share the rank (1, 2, 2, 4).', verbose_name='tiebreaks')),
+                ('tiebreaks', models.JSONField(blank=True, default=tournaments.models.season.default_tiebreaks, help_text='Applied in order to entrants level on points: any of "wins", "best_placement", "head_to_head", "most_recent" (all four by default). Empty: level entrants share the rank (1, 2, 2, 4).', verbose_name='tiebreaks')),
                 ('is_public', models.BooleanField(default=True, verbose_name='shown in lobbies')),
                 ('computed_at', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('revision', models.PositiveIntegerField(default=0, editable=False)),

@@ -8,6 +8,10 @@ from ..seasons import standings as engine
 from .base import TimestampedModel
 
 
+def default_tiebreaks():
+    return list(engine.TIEBREAKS)
+
+
 class Season(TimestampedModel):
     """A league or circuit: tournaments of one game whose placements earn points toward one table."""
 
@@ -28,9 +32,9 @@ class Season(TimestampedModel):
     best_of = models.PositiveSmallIntegerField(_("count best N results"), null=True, blank=True,
                                                help_text=_("Empty: every result counts."))
     tiebreaks = models.JSONField(
-        _("tiebreaks"), default=list, blank=True,
+        _("tiebreaks"), default=default_tiebreaks, blank=True,
         help_text=_('Applied in order to entrants level on points: any of "wins", "best_placement", "head_to_head", '
-                    '"most_recent". Empty: level entrants share the rank (1, 2, 2, 4).'))
+                    '"most_recent" (all four by default). Empty: level entrants share the rank (1, 2, 2, 4).'))
     is_public = models.BooleanField(_("shown in lobbies"), default=True)
     computed_at = models.DateTimeField(null=True, blank=True, editable=False)
     revision = models.PositiveIntegerField(default=0, editable=False)
