@@ -34,6 +34,14 @@ def sidebar_navigation(request):
             ],
         },
         {
+            "title": _("Seasons & reports"),
+            "separator": True,
+            "items": [
+                _item(_("Seasons & leaderboards"), "leaderboard", reverse_lazy("admin:tournaments_season_changelist"), _can_view("season")),
+                _item(_("Reports"), "monitoring", reverse_lazy("admin_ui:organizer_report"), lambda r: r.user.is_staff),
+            ],
+        },
+        {
             "title": _("Prizes & proof"),
             "separator": True,
             "items": [

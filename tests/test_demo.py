@@ -69,3 +69,14 @@ def test_open_tournament_has_sign_up_questions_and_a_promo_code():
     assert list(cup.custom_fields.values_list("kind", flat=True)) == ["text", "dropdown", "dropdown", "url", "toggle"]
     code = PromoCode.objects.get(code="EARLYBIRD")
     assert code.tournament == cup and code.max_uses == 50 and code.uses == 0
+
+
+def test_demo_season_counts_the_completed_event():
+    from tournaments.models import Season, SeasonStanding
+
+    seed_demo()
+    seed_demo()  # idempotent
+    season = Season.objects.get(slug="pubg-mobile-circuit")
+    assert Season.objects.count() == 1 and season.organizer.username == "bob"
+    ranks = list(SeasonStanding.objects.filter(season=season, kind="player").order_by("rank").values_list("rank", "points"))
+    assert ranks[0] == (1, 12) and ranks[1] == (2, 9) and len(ranks) == 4

@@ -223,6 +223,16 @@ def seed_demo(lobby_links: dict | None = None) -> dict:
             matches.override_score(match.pk, actor=bob, score_a=1, score_b=0, reason="Result from the lobby screenshot")
         # the last result completes the stage, records placements and completes the tournament
 
+    # 3b. A season (bob) counting the completed event: standings, lobby table, ranked seeding.
+    from .models import Season
+    from .services import seasons
+
+    if not Season.objects.filter(slug="pubg-mobile-circuit").exists():
+        circuit = seasons.create_season(actor=bob, name="PUBG Mobile Circuit", slug="pubg-mobile-circuit",
+                                        game=games["pubg-mobile"], tournament_ids=[done.pk], points_preset="battle_royale",
+                                        tiebreaks=["wins", "best_placement", "head_to_head", "most_recent"])
+        seasons.recompute(circuit.pk, actor=bob, reason="demo data")
+
     # 4. A draft (bob) to show set-up.
     _tournament("cs2-autumn-open", bob, games["cs2"], name="CS2 Autumn Open", participation="team", capacity=32,
                 format="swiss", registration_opens_at=now + timedelta(days=10), registration_closes_at=now + timedelta(days=20),

@@ -311,3 +311,12 @@ def run_schedules() -> dict:
     from .services.schedules import run_all
 
     return run_all(timezone.now())
+
+
+def recompute_season_standings(season_id: int, reason: str = "") -> None:
+    """Idempotent: a recompute reads the current results, so a retry or a duplicate changes nothing."""
+    from .models import Season
+    from .services.seasons import recompute
+
+    if Season.objects.filter(pk=season_id).exists():  # deleted meanwhile: nothing to do
+        recompute(season_id, actor=None, reason=reason)

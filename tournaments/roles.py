@@ -17,9 +17,12 @@ _GRANTS = {
                  "webhookendpoint": ["view", "add", "change"], "webhookdelivery": ["view"],
                  # sign-up questions, promo codes, sanctions (issue 8)
                  "customfield": ["view", "add", "change", "delete"], "promocode": ["view", "add", "change"],
-                 "sanction": ["view", "add", "change"]},
+                 "sanction": ["view", "add", "change"],
+                 # seasons and leaderboards (issue 9)
+                 "season": ["view", "add", "change"]},
     MODERATORS: {"tournament": ["view"], "registration": ["view"], "match": ["view", "change"], "matchreport": ["view"],
-                 "dispute": ["view", "change"], "announcement": ["view"], "player": ["view"], "team": ["view"], "auditlog": ["view"]},
+                 "dispute": ["view", "change"], "announcement": ["view"], "player": ["view"], "team": ["view"], "auditlog": ["view"],
+                 "season": ["view"]},
     CHECKIN_STAFF: {"tournament": ["view"], "registration": ["view", "change"], "player": ["view"], "team": ["view"]},
 }
 

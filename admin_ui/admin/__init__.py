@@ -6,3 +6,4 @@ unfold actions), ``bulk`` (classic bulk actions with a confirmation page), ``fil
 from . import audit, disputes, matches, payments, people, registrations, tournaments  # noqa: F401
 from . import jobs_payouts  # noqa: F401,E402  (payouts, certificates, ledger, job runs, webhooks)
 from . import signup  # noqa: F401,E402  (promo codes, sanctions; custom fields inline on tournaments)
+from . import seasons  # noqa: F401,E402  (seasons and leaderboards)

@@ -117,3 +117,30 @@ def _standings(stage, stage_matches, names) -> list[dict]:
     return [{"rank": row.rank, "name": names.get(row.entrant, "?"), "points": row.points,
              "played": getattr(row, "played", getattr(row, "games", None)), "wins": row.wins,
              "losses": getattr(row, "losses", None)} for row in rows]
+
+
+SEASON_TOP = 20
+
+
+def season_tables(tournament, limit=SEASON_TOP) -> list[dict]:
+    """Public seasons that include this tournament, each with its top ``limit`` entrants of the
+    tournament's kind (players for solo events, teams for team events). Two queries."""
+    from ..models import Season, SeasonStanding
+    from ..seasons import RULE_LABELS
+
+    kind = SeasonStanding.Kind.TEAM if tournament.is_team else SeasonStanding.Kind.PLAYER
+    seasons = list(Season.objects.filter(tournaments=tournament, is_public=True).order_by("-created_at", "pk")[:3])
+    if not seasons:
+        return []
+    rows = (SeasonStanding.objects.filter(season__in=seasons, kind=kind, rank__lte=limit)
+            .select_related("player", "team").order_by("season_id", "rank", "id"))
+    by_season = {s.pk: [] for s in seasons}
+    for row in rows:
+        move = row.movement
+        by_season[row.season_id].append({
+            "rank": row.rank, "name": row.name, "points": row.points, "events": row.events,
+            "rule": RULE_LABELS.get(row.decided_by, row.decided_by),
+            "move": "•" if move is None else ("▲%d" % move if move > 0 else ("▼%d" % -move if move < 0 else "–")),
+            "player_id": row.player_id, "team_id": row.team_id,
+        })
+    return [{"season": s, "rows": by_season[s.pk]} for s in seasons]

@@ -19,7 +19,7 @@ from . import identity, ratelimit
 from . import selectors as lobby
 from .forms import ConfirmForm, DisputeForm, PaymentForm, ReportForm
 
-FRAGMENTS = ("header", "roster", "announcements", "my-match", "bracket", "notifications")
+FRAGMENTS = ("header", "roster", "announcements", "my-match", "bracket", "notifications", "season")
 PRIVATE_FRAGMENTS = {"my-match", "notifications"}
 MAX_UPLOAD_REQUEST = 6 * 1024 * 1024  # the service caps images at 5 MB; refuse obviously larger bodies unread
 
@@ -132,6 +132,8 @@ def _fragment_context(name, tournament, registration, bound=None):
         return _my_match(tournament, registration, bound)
     if name == "notifications":
         return _notifications(tournament, registration)
+    if name == "season":
+        return {"tables": lobby.season_tables(tournament), "registration": registration}
     raise KeyError(name)
 
 

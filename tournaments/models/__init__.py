@@ -14,6 +14,7 @@ from .payouts import DELTACOIN, Payout, PayoutRun, WalletEntry
 from .people import Player, Team, TeamMembership
 from .registration import Registration
 from .signup import CustomField, PromoCode, PromoRedemption, Sanction
+from .season import Season, SeasonSnapshot, SeasonStanding
 from .stage import Placement, Stage
 from .tournament import PaymentMethod, Tournament, TournamentStaff
 from .webhooks import WebhookDelivery, WebhookEndpoint
@@ -21,5 +22,5 @@ from .webhooks import WebhookDelivery, WebhookEndpoint
 __all__ = [
     "Certificate", "CustomField", "PromoCode", "PromoRedemption", "Sanction", "DELTACOIN", "JobRun", "Payout", "PayoutRun", "ScheduleMark", "WalletEntry", "WebhookDelivery", "WebhookEndpoint",
     "Announcement", "AuditLog", "Dispute", "Game", "ImportJob", "Lobby", "LobbyAccess", "LobbyEntry", "Match", "MatchReport", "Notification", "Payment",
-    "PaymentMethod", "Placement", "Player", "Registration", "Stage", "Team", "TeamMembership", "Tournament", "TournamentStaff",
+    "PaymentMethod", "Placement", "Season", "SeasonSnapshot", "SeasonStanding", "Player", "Registration", "Stage", "Team", "TeamMembership", "Tournament", "TournamentStaff",
 ]

@@ -65,14 +65,20 @@ def build_plan(stage_format: str, seeds: list, options: dict):
 
 def seed_order(tournament, *, method: str = "manual", rng_seed=None) -> list[int]:
     """Confirmed entrants, best seed first. Manual order follows ``Registration.seed`` (unseeded
-    entrants after the seeded ones, by registration time)."""
+    entrants after the seeded ones, by registration time). Ranked order follows the season standings
+    of the tournament's season (``seasons.seeding_ratings``); unranked entrants keep the manual order after them."""
     regs = list(Registration.objects.filter(tournament=tournament, status=Registration.Status.CONFIRMED)
                 .order_by(*["seed", "created_at", "id"]).values_list("pk", "seed"))
     ids = [pk for pk, s in regs if s is not None] + [pk for pk, s in regs if s is None]
     if len(ids) < 2:
         raise DomainError(_("A bracket needs at least 2 confirmed entrants; %(t)s has %(n)d.") % {"t": tournament.name, "n": len(ids)},
                           code="not_enough")
-    return list(_engine_call(engine.seed, ids, method, rng_seed=rng_seed))
+    ratings = None
+    if method == "ranked":  # season standings (or the game's all-time table) rate the entrants
+        from . import seasons
+
+        ratings = seasons.seeding_ratings(tournament, ids)
+    return list(_engine_call(engine.seed, ids, method, rng_seed=rng_seed, ratings=ratings))
 
 
 def preview(tournament_id: int, *, actor, stage_format: str | None = None, options: dict | None = None,
@@ -446,6 +452,9 @@ def finish_stage_if_done(stage: Stage, actor=None) -> bool:
                              default_change_reason="final placements")
     audit.log_action("bracket.placements", actor=actor, tournament=tournament, target=stage,
                      metadata={"entrants": len(stage.seeds)})
+    from . import seasons
+
+    seasons.schedule_for_tournament(tournament.pk, "placements recorded")  # after the commit
     if tournament.status == T.LIVE:
         from . import tournaments as tournament_services
 

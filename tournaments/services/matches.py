@@ -332,6 +332,9 @@ def correct_result(match_id: int, *, actor, score_a, score_b, reason: str, reset
             from .brackets import finish_stage_if_done
 
             finish_stage_if_done(match.stage, actor)
+        from . import seasons
+
+        seasons.schedule_for_tournament(match.tournament_id, "result corrected")  # wins and placements may change
         return match
 
 

@@ -69,7 +69,11 @@ def _all_matches_finished(tournament):
 
 
 def complete(tournament_id: int, *, actor) -> Tournament:
-    return _move(tournament_id, actor, "complete", "tournament.complete", check=_all_matches_finished)
+    from . import seasons
+
+    tournament = _move(tournament_id, actor, "complete", "tournament.complete", check=_all_matches_finished)
+    seasons.schedule_for_tournament(tournament.pk, "tournament completed")  # after the commit
+    return tournament
 
 
 def archive(tournament_id: int, *, actor) -> Tournament:
