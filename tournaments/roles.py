@@ -14,7 +14,9 @@ _GRANTS = {
                  "historicaltournament": ["view"],
                  # payouts, certificates, ledger, jobs, webhooks (issue 7)
                  "payout": ["view", "change"], "certificate": ["view", "change"], "walletentry": ["view"], "jobrun": ["view"],
-                 "webhookendpoint": ["view", "add", "change"], "webhookdelivery": ["view"]},
+                 "webhookendpoint": ["view", "add", "change"], "webhookdelivery": ["view"],
+                 # templates (issue 8): saved from a tournament, so no "add"; owners change/delete their own
+                 "tournamenttemplate": ["view", "change", "delete"]},
     MODERATORS: {"tournament": ["view"], "registration": ["view"], "match": ["view", "change"], "matchreport": ["view"],
                  "dispute": ["view", "change"], "announcement": ["view"], "player": ["view"], "team": ["view"], "auditlog": ["view"]},
     CHECKIN_STAFF: {"tournament": ["view"], "registration": ["view", "change"], "player": ["view"], "team": ["view"]},

@@ -14,11 +14,12 @@ from .payouts import DELTACOIN, Payout, PayoutRun, WalletEntry
 from .people import Player, Team, TeamMembership
 from .registration import Registration
 from .stage import Placement, Stage
+from .templates import TournamentTemplate
 from .tournament import PaymentMethod, Tournament, TournamentStaff
 from .webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Certificate", "DELTACOIN", "JobRun", "Payout", "PayoutRun", "ScheduleMark", "WalletEntry", "WebhookDelivery", "WebhookEndpoint",
     "Announcement", "AuditLog", "Dispute", "Game", "ImportJob", "Lobby", "LobbyAccess", "LobbyEntry", "Match", "MatchReport", "Notification", "Payment",
-    "PaymentMethod", "Placement", "Player", "Registration", "Stage", "Team", "TeamMembership", "Tournament", "TournamentStaff",
+    "PaymentMethod", "Placement", "Player", "Registration", "Stage", "Team", "TeamMembership", "Tournament", "TournamentStaff", "TournamentTemplate",
 ]
