@@ -32,6 +32,20 @@ def test_refusal_explains_before_anyone_clicks(organizer, game):
     assert lifecycle.refusal(fine, "archive") is None
 
 
+def test_start_can_require_a_generated_bracket(organizer, game):
+    from tournaments.services import brackets
+
+    cup = make_tournament(organizer, game, slug="needs-bracket", bracket_required_to_start=True)
+    enter(cup, 4)
+    with pytest.raises(DomainError) as exc:
+        lifecycle.start(cup.pk, actor=organizer)
+    assert exc.value.code == "no_bracket" and "Generate the bracket of Weekly Cup first" in str(exc.value)
+    assert lifecycle.refusal(cup, "start") == str(exc.value)
+    brackets.generate(cup.pk, actor=organizer)
+    assert lifecycle.refusal(cup, "start") is None
+    assert lifecycle.start(cup.pk, actor=organizer).status == T.LIVE
+
+
 def test_an_inactive_game_blocks_publishing(organizer, game):
     draft = _draft(organizer, game, slug="retired")
     game.is_active = False

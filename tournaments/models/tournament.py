@@ -96,6 +96,11 @@ class Tournament(StatefulModel):
         help_text=_('Percent of the pool per placement, e.g. {"1": 50, "2": 30, "3": 20}; '
                     'a fixed amount is {"1": {"amount": "5000"}} (percentages then share the rest).'),
     )
+    bracket_required_to_start = models.BooleanField(
+        _("start only with a bracket"), default=False,
+        help_text=_("The tournament can only start once its bracket (or its matches) exist. On by default for "
+                    "tournaments created in the Command Center."),
+    )
     best_of = models.PositiveSmallIntegerField(_("default best-of"), default=1)
     auto_confirm_matching_reports = models.BooleanField(
         _("auto-confirm matching reports"), default=True,

@@ -10,7 +10,7 @@ from .. import permissions
 from ..models import Payment, PaymentMethod, Registration, Tournament
 from ..uploads import validate_image_upload
 from . import audit, notifications, registrations
-from .base import lock, require, run_transition, save_plain, save_stateful
+from .base import lock, lock_registration, require, run_transition, save_plain, save_stateful
 from .bulk import run_bulk
 from .errors import DomainError
 
@@ -84,9 +84,7 @@ def verify(payment_id: int, *, actor) -> Payment:
     """Accept the payment; an entrant who was only waiting for it is confirmed (or waitlisted if full)."""
     with transaction.atomic():
         payment = lock(Payment, payment_id)
-        registration = lock(Registration, payment.registration_id)
-        tournament = lock(Tournament, registration.tournament_id)
-        registration.tournament = tournament
+        registration, tournament = lock_registration(payment.registration_id)  # tournament first
         require(actor, tournament, permissions.MANAGE)
         run_transition(payment, "verify", actor if actor is not None and not isinstance(actor, Registration) else None)
         save_stateful(payment, actor)
@@ -171,9 +169,7 @@ def waive_fee(registration_id: int, *, actor, reason: str) -> Registration:
     if not (reason or "").strip():
         raise DomainError(_("Give a reason for the fee waiver."), code="reason_required")
     with transaction.atomic():
-        registration = lock(Registration, registration_id)
-        tournament = lock(Tournament, registration.tournament_id)
-        registration.tournament = tournament
+        registration, tournament = lock_registration(registration_id)  # tournament first
         require(actor, tournament, permissions.MANAGE)
         if registration.fee_waived:
             raise DomainError(_("The fee of registration #%(pk)s is already waived.") % {"pk": registration.pk})

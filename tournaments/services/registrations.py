@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from .. import events, permissions
 from ..models import Payment, Registration, Tournament
 from . import audit, notifications, rosters
-from .base import actor_user, is_user, lock, require, run_transition, save_plain, save_stateful
+from .base import actor_user, is_user, lock, lock_registration, require, run_transition, save_plain, save_stateful
 from .bulk import run_bulk
 from .errors import DomainError
 
@@ -116,10 +116,8 @@ def register(tournament: Tournament, *, player=None, team=None, answers=None, ac
 
 
 def _approve_one(pk: int, actor) -> Registration:
-    registration = lock(Registration, pk)
-    tournament = lock(Tournament, registration.tournament_id)
+    registration, tournament = lock_registration(pk)  # tournament first: see base.lock_registration
     require(actor, tournament, permissions.MANAGE)
-    registration.tournament = tournament
     if registration.status != R.PENDING:
         run_transition(registration, "confirm")  # raises the "already confirmed (by …)" message
     rosters.check_confirmable(registration)  # reg-rules: the roster may have shrunk since sign-up
@@ -150,8 +148,7 @@ def approve(registration_id: int, *, actor) -> Registration:
 def _reject_one(pk: int, actor, reason: str) -> Registration:
     if not (reason or "").strip():
         raise DomainError(_("Give a reason for the rejection; the participant will see it."), code="reason_required")
-    registration = lock(Registration, pk)
-    registration.tournament = lock(Tournament, registration.tournament_id)  # reg-rules: promote_next needs it locked
+    registration, _tournament = lock_registration(pk)  # reg-rules: promote_next needs the tournament locked
     require(actor, registration.tournament, permissions.MANAGE)
     run_transition(registration, "reject", reason.strip())
     _decided(registration, actor)
@@ -181,10 +178,8 @@ def bulk_reject(registration_ids, *, actor, reason: str, all_or_none: bool = Tru
 
 def move_to_waitlist(registration_id: int, *, actor, reason: str = "") -> Registration:
     with transaction.atomic():
-        registration = lock(Registration, registration_id)
-        tournament = lock(Tournament, registration.tournament_id)
+        registration, tournament = lock_registration(registration_id)
         require(actor, tournament, permissions.MANAGE)
-        registration.tournament = tournament
         run_transition(registration, "waitlist", _next_waitlist_position(tournament))
         save_stateful(registration, actor)
         audit.log_action("registration.waitlist", actor=actor, tournament=tournament, target=registration, reason=reason)
@@ -197,10 +192,8 @@ def move_to_waitlist(registration_id: int, *, actor, reason: str = "") -> Regist
 def promote(registration_id: int, *, actor) -> Registration:
     """Move a waitlisted entrant up by hand (to confirmed if nothing is owed and there is room)."""
     with transaction.atomic():
-        registration = lock(Registration, registration_id)
-        tournament = lock(Tournament, registration.tournament_id)
+        registration, tournament = lock_registration(registration_id)
         require(actor, tournament, permissions.MANAGE)
-        registration.tournament = tournament
         return _promote_locked(registration, tournament, actor)
 
 
@@ -241,9 +234,7 @@ def withdraw(registration_id: int, *, actor, reason: str = "") -> Registration:
     """The entrant leaves (participant from the lobby, or staff on their behalf); a freed place is
     offered to the waitlist."""
     with transaction.atomic():
-        registration = lock(Registration, registration_id)
-        tournament = lock(Tournament, registration.tournament_id)
-        registration.tournament = tournament
+        registration, tournament = lock_registration(registration_id)
         if isinstance(actor, Registration):
             if actor.pk != registration.pk:
                 raise DomainError(_("You can only withdraw your own registration."), code="forbidden")
@@ -272,10 +263,8 @@ def disqualify(registration_id: int, *, actor, reason: str) -> Registration:
     if not (reason or "").strip():
         raise DomainError(_("Give a reason for the disqualification."), code="reason_required")
     with transaction.atomic():
-        registration = lock(Registration, registration_id)
-        tournament = lock(Tournament, registration.tournament_id)
+        registration, tournament = lock_registration(registration_id)
         require(actor, tournament, permissions.MANAGE)
-        registration.tournament = tournament
         run_transition(registration, "disqualify", reason.strip())
         _decided(registration, actor)
         save_stateful(registration, actor)
@@ -303,10 +292,8 @@ def compact_waitlist(tournament, actor=None) -> None:
 def move_in_waitlist(registration_id: int, *, actor, position: int) -> Registration:
     """Put a waitlisted entrant at ``position`` (1 = next to be promoted); the others shift."""
     with transaction.atomic():
-        registration = lock(Registration, registration_id)
-        tournament = lock(Tournament, registration.tournament_id)
+        registration, tournament = lock_registration(registration_id)
         require(actor, tournament, permissions.MANAGE)
-        registration.tournament = tournament
         if registration.status != R.WAITLISTED:
             raise DomainError(_("%(who)s is %(s)s, not on the waitlist.")
                               % {"who": registration.display_name, "s": registration.get_status_display().lower()}, code="invalid_state")

@@ -191,7 +191,7 @@ CONFIG_FIELDS = [
     "registration_opens_at", "registration_closes_at", "check_in_opens_at", "check_in_closes_at", "starts_at", "ends_at",
     "timezone", "entry_fee", "entry_fee_currency", "entry_fee_deltacoin", "payment_methods", "prize_pool", "prize_currency",
     "prize_deltacoin", "prize_distribution", "best_of", "auto_confirm_matching_reports", "game_id",
-    "refund_before_close_percent", "refund_after_close_percent",
+    "refund_before_close_percent", "refund_after_close_percent", "bracket_required_to_start",
 ]
 LOCKED_ONCE_LIVE = {"format", "participation", "game_id", "capacity", "entry_fee", "entry_fee_currency", "entry_fee_deltacoin"}
 

@@ -73,6 +73,15 @@ def _ready_to_start(tournament):
     if confirmed < tournament.min_participants:
         raise DomainError(_("%(t)s needs at least %(n)d confirmed entrants to start; it has %(c)d.")
                           % {"t": tournament.name, "n": tournament.min_participants, "c": confirmed}, code="not_enough")
+    if tournament.bracket_required_to_start and not _has_bracket(tournament):  # reg-rules
+        raise DomainError(_("Generate the bracket of %(t)s first (Command Center → Bracket); it starts with its matches.")
+                          % {"t": tournament.name}, code="no_bracket")
+
+
+def _has_bracket(tournament) -> bool:
+    from ..models import Stage
+
+    return Stage.objects.filter(tournament=tournament).exists() or Match.objects.filter(tournament=tournament).exists()
 
 
 def start(tournament_id: int, *, actor) -> Tournament:
