@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from .. import permissions
 from ..models import Placement, Registration, Tournament
 from . import audit, payments
-from .base import require
+from .base import lock, require
 from .errors import DomainError
 
 
@@ -85,7 +85,7 @@ def waive_fees_top_n(tournament_id: int, *, actor, n: int, source: str, reason: 
     if n < 1:
         raise DomainError(_("Waive the fee for at least one entrant."), code="n")
     with transaction.atomic():
-        tournament = Tournament.objects.select_for_update().get(pk=tournament_id)
+        tournament = lock(Tournament, tournament_id)
         require(actor, tournament, permissions.MANAGE)
         if not tournament.has_fee:
             raise DomainError(_("%(t)s charges no entry fee.") % {"t": tournament.name})

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from .. import permissions
 from ..models import Registration, Team, TeamMembership, Tournament
+from .base import is_user
 from .errors import DomainError
 
 M = TeamMembership.Role
@@ -132,8 +133,6 @@ def check_roster_change(team: Team, *, actor, changes: dict) -> list[Registratio
     for entry in entries:
         tournament = entry.tournament
         if entry.is_checked_in:
-            from .base import is_user
-
             if not (is_user(actor) and permissions.has_capability(actor, tournament, permissions.MANAGE)):
                 raise DomainError(_("%(team)s is checked in for %(t)s; its roster is locked. Ask an organizer to make "
                                     "the change.") % {"team": team.name, "t": tournament.name}, code="roster_locked")
