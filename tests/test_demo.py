@@ -5,10 +5,12 @@ Seeding takes about a second, so the checks share two seeded databases instead o
 import pytest
 
 from tournaments.demo import GAMES, seed_demo
-from tournaments.models import AuditLog, CustomField, Dispute, Game, Match, Payment, PromoCode, Registration, Tournament
+from tournaments.models import (
+    AuditLog, CustomField, Dispute, Game, Match, Payment, PromoCode, Registration, Tournament, TournamentTemplate,
+)
 
 pytestmark = pytest.mark.django_db
-MODELS = (Tournament, Registration, Match, Payment, AuditLog, Game, Dispute, CustomField, PromoCode)
+MODELS = (Tournament, Registration, Match, Payment, AuditLog, Game, Dispute, CustomField, PromoCode, TournamentTemplate)
 
 
 def counts():
@@ -26,7 +28,7 @@ def test_second_run_creates_nothing():
 
 def test_what_the_demo_contains():
     summary = seed_demo()
-    assert summary["tournaments"] == 4 and summary["users"] == 5
+    assert summary["tournaments"] == 5 and summary["users"] == 5
 
     # nine games, battle-royale ones with their points table
     assert Game.objects.count() == 9
@@ -40,6 +42,7 @@ def test_what_the_demo_contains():
         "efootball-weekly-42": Tournament.Status.LIVE,
         "pubg-mobile-showdown": Tournament.Status.COMPLETED,
         "cs2-autumn-open": Tournament.Status.DRAFT,
+        "fc26-friday-cup": Tournament.Status.REGISTRATION_OPEN,
     }
 
     # the live one has a result waiting for confirmation and a disputed match
@@ -58,7 +61,16 @@ def test_what_the_demo_contains():
     assert Registration.objects.filter(tournament=cup, status=Registration.Status.CONFIRMED).count() == 3
 
     # and everything went through the services, so the audit trail is there
-    assert AuditLog.objects.filter(action="tournament.create").count() == 4
+    assert AuditLog.objects.filter(action="tournament.create").count() == 5
+
+    # a full event with an ordered waitlist (one entrant moved to the front by hand) and a shared template
+    friday = Tournament.objects.get(slug="fc26-friday-cup")
+    assert Registration.objects.filter(tournament=friday, status=Registration.Status.CONFIRMED).count() == 8
+    waiting = list(Registration.objects.filter(tournament=friday, status=Registration.Status.WAITLISTED)
+                   .order_by("waitlist_position").values_list("waitlist_position", "pk"))
+    assert [position for position, _pk in waiting] == [1, 2, 3] and waiting[0][1] > waiting[1][1]
+    template = TournamentTemplate.objects.get()
+    assert template.shared and template.owner.username == "alice" and template.source == cup
     assert AuditLog.objects.filter(action="payment.verify", actor__username="alice").count() == 3
     assert AuditLog.objects.filter(action="tournament.complete", tournament__slug="pubg-mobile-showdown").count() == 1
 

@@ -1,4 +1,5 @@
-"""Demo data for `make run`: nine games, demo logins, and tournaments at every stage of an event.
+"""Demo data for `make run`: nine games, demo logins, tournaments at every stage of an event, a full
+event with an ordered waitlist and a shared tournament template.
 
 Built through the services (so the demo has the same history and audit trail as a real event) and
 idempotent: running it again changes nothing.
@@ -10,9 +11,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Game, Match, Player, Registration, Tournament
+from .models import Game, Match, Player, Registration, Tournament, TournamentTemplate
 from .roles import CHECKIN_STAFF, MODERATORS, ORGANIZERS, ensure_role_groups
-from .services import announcements, brackets, lobby_access, matches, payments, registrations, setup, tournaments as tournament_services
+from .services import announcements, brackets, lobby_access, matches, payments, registrations, setup, templates, tournaments as tournament_services
 
 GAMES = [
     # name, slug, team size, subs, id format, result type, BR points, per kill
@@ -237,6 +238,19 @@ def seed_demo(lobby_links: dict | None = None) -> dict:
     _tournament("cs2-autumn-open", bob, games["cs2"], name="CS2 Autumn Open", participation="team", capacity=32,
                 format="swiss", registration_opens_at=now + timedelta(days=10), registration_closes_at=now + timedelta(days=20),
                 starts_at=now + timedelta(days=21))
+    # 5. Registration open and full, with an ordered waitlist (alice), and a shared template of the cup.
+    friday, created = _tournament(
+        "fc26-friday-cup", alice, games["ea-fc-26"], name="FC 26 Friday Cup", participation="solo", capacity=8,
+        format="single_elimination", requires_approval=False, bracket_required_to_start=True,
+        registration_opens_at=now - timedelta(days=1), registration_closes_at=now + timedelta(days=2),
+        starts_at=now + timedelta(days=3), description="Eight places; the waitlist moves up when someone withdraws.")
+    if created:
+        tournament_services.open_registration(friday.pk, actor=alice)
+        regs = [registrations.register(friday, player=p, actor=None) for p in _solo_players(games["ea-fc-26"], 11, offset=20)]
+        registrations.move_in_waitlist(regs[-1].pk, actor=alice, position=1)  # a sponsor's player, moved up by hand
+    if not TournamentTemplate.objects.filter(owner=alice, name="Valorant 16 teams, double elimination").exists():
+        templates.save_as_template(cup.pk, actor=alice, name="Valorant 16 teams, double elimination", shared=True)
+
     _lobby_links(lobby_links)
     return {
         "tournaments": Tournament.objects.count(), "registrations": Registration.objects.count(),

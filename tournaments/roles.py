@@ -19,7 +19,9 @@ _GRANTS = {
                  "customfield": ["view", "add", "change", "delete"], "promocode": ["view", "add", "change"],
                  "sanction": ["view", "add", "change"],
                  # seasons and leaderboards (issue 9)
-                 "season": ["view", "add", "change"]},
+                 "season": ["view", "add", "change"],
+                 # templates (issue 8): saved from a tournament, so no "add"; owners change/delete their own
+                 "tournamenttemplate": ["view", "change", "delete"]},
     MODERATORS: {"tournament": ["view"], "registration": ["view"], "match": ["view", "change"], "matchreport": ["view"],
                  "dispute": ["view", "change"], "announcement": ["view"], "player": ["view"], "team": ["view"], "auditlog": ["view"],
                  "season": ["view"]},

@@ -7,3 +7,4 @@ from . import audit, disputes, matches, payments, people, registrations, tournam
 from . import jobs_payouts  # noqa: F401,E402  (payouts, certificates, ledger, job runs, webhooks)
 from . import signup  # noqa: F401,E402  (promo codes, sanctions; custom fields inline on tournaments)
 from . import seasons  # noqa: F401,E402  (seasons and leaderboards)
+from . import templates  # noqa: F401,E402  (tournament templates)

@@ -127,9 +127,12 @@ class TransitionAdminMixin:
                 cache[key] = None
         return cache[key]
 
+    def may_perform(self, request, obj, capability) -> bool:
+        """Does the user hold ``capability`` over ``obj``? (Models owned by no tournament override it.)"""
+        return permissions.has_capability(request.user, self.tournament_of(obj), capability)
+
     def transition_allowed(self, request, transition, obj) -> bool:
-        return (permissions.has_capability(request.user, self.tournament_of(obj), transition.capability)
-                and bool(transition.allowed(obj)))
+        return self.may_perform(request, obj, transition.capability) and bool(transition.allowed(obj))
 
     def may_act_anywhere(self, request, capability) -> bool:
         """Does the user hold ``capability`` in at least one tournament? (row and bulk actions)"""
@@ -189,7 +192,7 @@ class TransitionAdminMixin:
         obj = self.action_object(request, object_id)
         if obj is None:
             raise Http404(_("Nothing to act on here."))
-        if not permissions.has_capability(request.user, self.tournament_of(obj), transition.capability):
+        if not self.may_perform(request, obj, transition.capability):
             raise PermissionDenied
         back = self._return_url(request, obj)
         if request.method != "POST":

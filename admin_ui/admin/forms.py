@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
     UnfoldAdminIntegerFieldWidget, UnfoldAdminRadioSelectWidget, UnfoldAdminSplitDateTimeWidget, UnfoldAdminTextareaWidget,
-    UnfoldAdminTextInputWidget, UnfoldBooleanSwitchWidget,
+    UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget, UnfoldBooleanSwitchWidget,
 )
 
 
@@ -190,9 +190,98 @@ class RestoreVersionForm(ActionForm):
         choices = []
         if obj is not None:
             from tournaments.services.setup import configuration_versions
+            from tournaments.services.templates import configuration_values, describe, diff_values
 
-            for record in configuration_versions(obj)[:30]:
+            records = list(configuration_versions(obj)[:31])
+            current = configuration_values(obj)
+            for record, previous in zip(records[:30], records[1:] + [None]):
                 who = record.history_user.get_username() if record.history_user_id else _("system")
                 when = timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M")
-                choices.append((record.history_id, f"{when} · {who} · {record.history_change_reason or ''}"))
+                made = describe(diff_values(configuration_values(previous), configuration_values(record))) if previous else _("created")
+                restores = describe(diff_values(current, configuration_values(record)))
+                choices.append((record.history_id, _("%(when)s · %(who)s · %(why)s — changed: %(made)s — restoring it sets: %(restores)s")
+                                % {"when": when, "who": who, "why": record.history_change_reason or "", "made": made, "restores": restores}))
         self.fields["version"].choices = choices
+
+
+# ---- reg-rules: waitlist order, fee waivers for the top N, templates -----------------------------------------
+
+class WaitlistPositionForm(ActionForm):
+    position = forms.IntegerField(label=_("New waitlist position"), min_value=1, widget=UnfoldAdminIntegerFieldWidget,
+                                  help_text=_("1 is promoted first when a place opens."))
+
+    def __init__(self, obj=None, *args, **kwargs):
+        super().__init__(obj, *args, **kwargs)
+        if obj is not None and obj.waitlist_position:
+            self.initial["position"] = obj.waitlist_position
+
+
+class WaiveTopNForm(ActionForm):
+    n = forms.IntegerField(label=_("How many entrants"), min_value=1, max_value=1000, initial=4,
+                           widget=UnfoldAdminIntegerFieldWidget)
+    source = forms.ChoiceField(label=_("Ranked by"), widget=UnfoldAdminRadioSelectWidget)
+    earlier = forms.ModelChoiceField(label=_("Earlier tournament"), required=False, queryset=None,
+                                     widget=UnfoldAdminSelectWidget,
+                                     help_text=_("Only for “Final placements of an earlier tournament”."))
+    reason = _reason_field(_("Reason"), _("Optional; shown on each waiver (default: “Top N by …”)."), required=False,
+                           max_length=150)
+
+    def __init__(self, obj=None, *args, **kwargs):
+        super().__init__(obj, *args, **kwargs)
+        from tournaments.models import Tournament
+        from tournaments.services.fees import RANKING_SOURCES
+
+        self.fields["source"].choices = [(key, spec.label) for key, spec in RANKING_SOURCES.items()]
+        self.fields["source"].initial = "seed"
+        earlier = Tournament.objects.none()
+        if obj is not None:  # the same organizer's finished events (the service re-checks the actor may see it)
+            earlier = (Tournament.objects.filter(organizer_id=obj.organizer_id, placements__isnull=False)
+                       .exclude(pk=obj.pk).distinct().order_by("-starts_at"))
+        self.fields["earlier"].queryset = earlier
+
+    def clean(self):
+        data = super().clean()
+        from tournaments.services.fees import RANKING_SOURCES
+
+        spec = RANKING_SOURCES.get(data.get("source"))
+        if spec is not None and "earlier" in spec.options and not data.get("earlier"):
+            self.add_error("earlier", _("Choose the earlier tournament whose placements rank the entrants."))
+        return data
+
+    def options(self) -> dict:
+        from tournaments.services.fees import RANKING_SOURCES
+
+        spec = RANKING_SOURCES[self.cleaned_data["source"]]
+        return {name: self.cleaned_data.get(name) for name in spec.options}
+
+
+class SaveTemplateForm(ActionForm):
+    name = forms.CharField(label=_("Template name"), max_length=200, widget=UnfoldAdminTextInputWidget())
+    shared = forms.BooleanField(label=_("Share with all organizers"), required=False, widget=UnfoldBooleanSwitchWidget,
+                                help_text=_("Off: only you (and admins) can use it."))
+
+    def __init__(self, obj=None, *args, **kwargs):
+        super().__init__(obj, *args, **kwargs)
+        if obj is not None:
+            self.initial.setdefault("name", obj.name)
+
+
+class CreateFromTemplateForm(ActionForm):
+    name = forms.CharField(label=_("Tournament name"), max_length=200, widget=UnfoldAdminTextInputWidget())
+    slug = forms.SlugField(label=_("Address (slug)"), max_length=80, widget=UnfoldAdminTextInputWidget(),
+                           help_text=_("Used in lobby links; letters, digits and hyphens."))
+    starts_at = _ZonedSplitDateTimeField(label=_("Starts"), widget=UnfoldAdminSplitDateTimeWidget,
+                                         help_text=_("Registration and check-in dates follow, as in the template."))
+
+    def __init__(self, obj=None, *args, **kwargs):
+        super().__init__(obj, *args, **kwargs)
+        if obj is not None:
+            zone_name = (obj.configuration or {}).get("timezone") or "UTC"
+            try:
+                zone = ZoneInfo(zone_name)
+            except (ZoneInfoNotFoundError, ValueError):
+                zone = timezone.get_current_timezone()
+            self.fields["starts_at"].zone = zone
+            self.fields["starts_at"].help_text = _("In the template's time zone (%(tz)s); registration and check-in "
+                                                   "dates follow, as in the template.") % {"tz": zone.key}
+            self.initial.setdefault("name", obj.name)

@@ -31,7 +31,7 @@ class PaymentAdmin(ScopedAdmin):
                    game_filter(PATH), ("submitted_at", DayRangeFilter)]
     list_select_related = ["registration__tournament", "registration__player", "registration__team"]
     search_fields = ["reference", "registration__player__display_name", "registration__team__name"]
-    readonly_fields = ["verified_by", "verified_at", "reason", "discount", "promo_code"]  # discount: set by a promo code
+    readonly_fields = ["verified_by", "verified_at", "reason", "discount", "promo_code", "refunded_amount"]  # discount: set by a promo code
     # A payment is the participant's claim: staff decide on it with actions, they do not rewrite it.
     lead_fields = ("registration", "status", "method", "amount", "currency", "reference")
     readonly_on_change = ("registration", "method", "amount", "currency", "reference", "proof", "submitted_at")

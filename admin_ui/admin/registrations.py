@@ -18,7 +18,7 @@ from .actions import Transition, fsm
 from .base import ScopedAdmin
 from .bulk import BulkAction, bulk_action
 from .filters import CheckedInFilter, DayRangeFilter, game_filter, tournament_filter
-from .forms import BulkCheckInForm, CheckInForm, OptionalReasonForm, ParticipantReasonForm, WaiverForm
+from .forms import BulkCheckInForm, CheckInForm, OptionalReasonForm, ParticipantReasonForm, WaiverForm, WaitlistPositionForm
 from .signup_columns import AnswerColumnsMixin
 
 R = Registration.Status
@@ -85,6 +85,19 @@ TRANSITIONS = (
                run=lambda user, reg, data: registrations.move_to_waitlist(reg.pk, actor=user, reason=data["reason"])),
     Transition(name="promote", label=_("Promote from waitlist"), capability=MANAGE, allowed=fsm("promote_to_pending"),
                icon="arrow_upward", run=lambda user, reg, data: registrations.promote(reg.pk, actor=user)),
+    # reg-rules: the organizer orders the waitlist
+    Transition(name="waitlist_move", label=_("Set waitlist position"), capability=MANAGE, icon="format_list_numbered",
+               allowed=lambda reg: reg.status == R.WAITLISTED, form=WaitlistPositionForm,
+               run=lambda user, reg, data: registrations.move_in_waitlist(reg.pk, actor=user, position=data["position"]),
+               done=lambda reg: _g("%(who)s is number %(n)d on the waitlist.") % {"who": reg.display_name, "n": reg.waitlist_position}),
+    Transition(name="waitlist_up", label=_("Move up the waitlist"), capability=MANAGE, icon="keyboard_arrow_up",
+               allowed=lambda reg: reg.status == R.WAITLISTED and (reg.waitlist_position or 1) > 1,
+               run=lambda user, reg, data: registrations.move_up(reg.pk, actor=user),
+               done=lambda reg: _g("%(who)s is number %(n)d on the waitlist.") % {"who": reg.display_name, "n": reg.waitlist_position}),
+    Transition(name="waitlist_down", label=_("Move down the waitlist"), capability=MANAGE, icon="keyboard_arrow_down",
+               allowed=lambda reg: reg.status == R.WAITLISTED,
+               run=lambda user, reg, data: registrations.move_down(reg.pk, actor=user),
+               done=lambda reg: _g("%(who)s is number %(n)d on the waitlist.") % {"who": reg.display_name, "n": reg.waitlist_position}),
     Transition(name="withdraw", label=_("Withdraw"), capability=MANAGE, allowed=_withdrawable, icon="logout",
                variant=ActionVariant.DANGER, form=ParticipantReasonForm,
                run=lambda user, reg, data: registrations.withdraw(reg.pk, actor=user, reason=data["reason"])),
@@ -149,7 +162,8 @@ class RegistrationForm(forms.ModelForm):
 @admin.register(Registration)
 class RegistrationAdmin(AnswerColumnsMixin, ScopedAdmin):
     form = RegistrationForm
-    list_display = ["participant", "entry_type", "tournament", "seed", "status_badge", "payment_state", "checked_in_at"]
+    list_display = ["participant", "entry_type", "tournament", "seed", "status_badge", "waitlist_position", "payment_state",
+                    "checked_in_at"]
     list_filter = [("status", ChoicesDropdownFilter), tournament_filter(), game_filter(), CheckedInFilter,
                    ("created_at", DayRangeFilter)]
     search_fields = ["player__display_name", "player__email", "team__name", "team__tag"]
@@ -173,9 +187,11 @@ class RegistrationAdmin(AnswerColumnsMixin, ScopedAdmin):
     actions = [bulk_action(spec) for spec in BULK]
 
     transitions = TRANSITIONS
-    row_transitions = ("approve",)
+    row_transitions = ("approve", "waitlist_up", "waitlist_down")
     detail_layout = ("approve", "check_in", "check_in_override",
                      {"title": _("Decide"), "icon": "rule", "items": ["reject", "waitlist", "promote", "withdraw", "disqualify"]},
+                     {"title": _("Waitlist order"), "icon": "format_list_numbered",
+                      "items": ["waitlist_move", "waitlist_up", "waitlist_down"]},
                      "waive_fee", {"title": _("Lobby link"), "icon": "link", "items": ["issue_link", "revoke_link"]})
 
     def get_queryset(self, request):

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tournaments', '0008_signup_custom_fields_promos_sanctions'),
+        ('tournaments', '0009_registration_rules_templates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

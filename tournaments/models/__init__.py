@@ -16,11 +16,12 @@ from .registration import Registration
 from .signup import CustomField, PromoCode, PromoRedemption, Sanction
 from .season import Season, SeasonSnapshot, SeasonStanding
 from .stage import Placement, Stage
+from .templates import TournamentTemplate
 from .tournament import PaymentMethod, Tournament, TournamentStaff
 from .webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Certificate", "CustomField", "PromoCode", "PromoRedemption", "Sanction", "DELTACOIN", "JobRun", "Payout", "PayoutRun", "ScheduleMark", "WalletEntry", "WebhookDelivery", "WebhookEndpoint",
     "Announcement", "AuditLog", "Dispute", "Game", "ImportJob", "Lobby", "LobbyAccess", "LobbyEntry", "Match", "MatchReport", "Notification", "Payment",
-    "PaymentMethod", "Placement", "Season", "SeasonSnapshot", "SeasonStanding", "Player", "Registration", "Stage", "Team", "TeamMembership", "Tournament", "TournamentStaff",
+    "PaymentMethod", "Placement", "Season", "SeasonSnapshot", "SeasonStanding", "Player", "Registration", "Stage", "Team", "TeamMembership", "Tournament", "TournamentStaff", "TournamentTemplate",
 ]

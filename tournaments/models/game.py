@@ -21,6 +21,11 @@ class Game(TimestampedModel):
     team_size = models.PositiveSmallIntegerField(
         _("players per side"), default=5, help_text=_("1 for 1v1 games; 4 for battle-royale squads.")
     )
+    min_players = models.PositiveSmallIntegerField(
+        _("minimum roster"), null=True, blank=True,
+        help_text=_("Fewest players (captain included, substitutes not) a team needs to register and be confirmed. "
+                    "Blank: no minimum."),
+    )
     max_substitutes = models.PositiveSmallIntegerField(_("substitutes allowed"), default=2)
     id_format = models.CharField(
         _("player ID format"), max_length=20, choices=[(k, v.label) for k, v in GAME_ID_FORMATS.items()]
@@ -49,6 +54,8 @@ class Game(TimestampedModel):
         table = self.br_points_table or []
         if not isinstance(table, list) or not all(isinstance(p, int) and p >= 0 for p in table):
             raise ValidationError({"br_points_table": _("Use a list of whole, non-negative numbers.")})
+        if self.min_players is not None and self.team_size is not None and not 1 <= self.min_players <= self.team_size:
+            raise ValidationError({"min_players": _("The minimum roster must be between 1 and the players per side.")})
         if table != sorted(table, reverse=True):
             raise ValidationError({"br_points_table": _("Placement points must not increase with place.")})
 

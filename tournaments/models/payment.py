@@ -35,6 +35,8 @@ class Payment(StatefulModel):
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     verified_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Why it was rejected or refunded."))
+    refunded_amount = models.DecimalField(_("refunded amount"), max_digits=10, decimal_places=2, null=True, blank=True,
+                                          help_text=_("What was paid back (the refund policy may keep part of the fee)."))
 
     history = HistoricalRecords()
 
@@ -61,5 +63,6 @@ class Payment(StatefulModel):
         self.submitted_at = timezone.now()
 
     @transition(field=status, source=S.VERIFIED, target=S.REFUNDED)
-    def refund(self, reason: str):
+    def refund(self, reason: str, amount=None):
         self.reason = reason
+        self.refunded_amount = self.amount if amount is None else amount

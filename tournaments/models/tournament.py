@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,8 @@ class PaymentMethod(models.TextChoices):
     NAGAD = "nagad", _("Nagad")
     ROCKET = "rocket", _("Rocket")
     BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    CARD = "card", _("Card")
+    CASH = "cash", _("Cash at the venue")
 
 
 class Tournament(StatefulModel):
@@ -76,6 +78,15 @@ class Tournament(StatefulModel):
     entry_fee_currency = models.CharField(_("fee currency"), max_length=3, default="BDT")
     entry_fee_deltacoin = models.PositiveIntegerField(_("fee in DeltaCoin"), default=0)
     payment_methods = models.JSONField(_("payment methods"), default=list, blank=True)
+    refund_before_close_percent = models.PositiveSmallIntegerField(
+        _("refund before registration closes (%)"), default=100, validators=[MaxValueValidator(100)],
+        help_text=_("Share of a verified fee paid back to an entrant who withdraws while registration is open."),
+    )
+    refund_after_close_percent = models.PositiveSmallIntegerField(
+        _("refund after registration closes (%)"), default=50, validators=[MaxValueValidator(100)],
+        help_text=_("Share paid back to an entrant who withdraws after registration closes, before the start. "
+                    "Nothing is refunded once the tournament has started; a cancelled tournament refunds in full."),
+    )
 
     prize_pool = models.DecimalField(_("prize pool"), max_digits=12, decimal_places=2, default=Decimal("0"))
     prize_currency = models.CharField(_("prize currency"), max_length=3, default="BDT")
@@ -84,6 +95,11 @@ class Tournament(StatefulModel):
         _("prize distribution"), default=dict, blank=True,
         help_text=_('Percent of the pool per placement, e.g. {"1": 50, "2": 30, "3": 20}; '
                     'a fixed amount is {"1": {"amount": "5000"}} (percentages then share the rest).'),
+    )
+    bracket_required_to_start = models.BooleanField(
+        _("start only with a bracket"), default=False,
+        help_text=_("The tournament can only start once its bracket (or its matches) exist. On by default for "
+                    "tournaments created in the Command Center."),
     )
     best_of = models.PositiveSmallIntegerField(_("default best-of"), default=1)
     auto_confirm_matching_reports = models.BooleanField(

@@ -58,6 +58,24 @@ def lock(model, pk, *, select_related=()):
         raise DomainError(_("%(model)s #%(pk)s no longer exists.") % {"model": model._meta.verbose_name.capitalize(), "pk": pk}, code="not_found")
 
 
+def lock_registration(registration_id):
+    """Lock a registration *and its tournament*, always the tournament first.
+
+    One order everywhere prevents deadlocks: a service holding the tournament may lock several
+    registrations (waitlist promotion and renumbering), so nobody may hold a registration while
+    waiting for its tournament. Returns ``(registration, tournament)``."""
+    from ..models import Tournament
+
+    tournament_id = Registration.objects.filter(pk=registration_id).values_list("tournament_id", flat=True).first()
+    if tournament_id is None:
+        raise DomainError(_("%(model)s #%(pk)s no longer exists.") % {"model": Registration._meta.verbose_name.capitalize(),
+                                                                      "pk": registration_id}, code="not_found")
+    tournament = lock(Tournament, tournament_id)
+    registration = lock(Registration, registration_id)
+    registration.tournament = tournament
+    return registration, tournament
+
+
 def describe_state(obj) -> str:
     """"confirmed (by alice at 14:02)" — the state plus who last changed it, from history."""
     state = str(obj.get_status_display() if hasattr(obj, "get_status_display") else obj.status).lower()

@@ -1,15 +1,16 @@
 """Entry-fee payments: a participant submits proof, staff verify or reject it, and refund it later."""
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import permissions
 from ..models import Payment, PaymentMethod, Registration, Tournament
 from ..uploads import validate_image_upload
 from . import audit, notifications, promos, registrations
-from .base import lock, require, run_transition, save_plain, save_stateful
+from .base import lock, lock_registration, require, run_transition, save_plain, save_stateful
 from .bulk import run_bulk
 from .errors import DomainError
 
@@ -82,9 +83,7 @@ def verify(payment_id: int, *, actor) -> Payment:
     """Accept the payment; an entrant who was only waiting for it is confirmed (or waitlisted if full)."""
     with transaction.atomic():
         payment = lock(Payment, payment_id)
-        registration = lock(Registration, payment.registration_id)
-        tournament = lock(Tournament, registration.tournament_id)
-        registration.tournament = tournament
+        registration, tournament = lock_registration(payment.registration_id)  # tournament first
         require(actor, tournament, permissions.MANAGE)
         run_transition(payment, "verify", actor if actor is not None and not isinstance(actor, Registration) else None)
         save_stateful(payment, actor)
@@ -123,20 +122,45 @@ def reject(payment_id: int, *, actor, reason: str) -> Payment:
         return payment
 
 
-def refund(payment_id: int, *, actor, reason: str) -> Payment:
+def refund(payment_id: int, *, actor, reason: str, amount=None) -> Payment:
+    """Mark a verified payment refunded; ``amount`` (default: all of it) is what is paid back."""
     if not (reason or "").strip():
         raise DomainError(_("Give a reason for the refund."), code="reason_required")
     with transaction.atomic():
         payment = lock(Payment, payment_id, select_related=("registration__tournament",))
         tournament = payment.registration.tournament
         require(actor, tournament, permissions.MANAGE)
-        run_transition(payment, "refund", reason.strip())
+        if amount is not None:
+            amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+            if not Decimal("0") < amount <= payment.amount:
+                raise DomainError(_("A refund must be more than 0 and at most the %(a)s %(c)s paid.")
+                                  % {"a": payment.amount, "c": payment.currency}, code="amount")
+        run_transition(payment, "refund", reason.strip(), amount)
         save_stateful(payment, actor)
         audit.log_action("payment.refund", actor=actor, tournament=tournament, target=payment, reason=reason,
-                         metadata={"amount": str(payment.amount), "currency": payment.currency})
+                         metadata={"amount": str(payment.refunded_amount), "currency": payment.currency,
+                                   **({"paid": str(payment.amount)} if payment.refunded_amount != payment.amount else {})})
         notifications.notify(payment.registration, "payment.refunded", _("Payment refunded"),
-                             _("Your payment of %(a)s %(c)s for %(t)s was refunded: %(r)s") % {"a": payment.amount, "c": payment.currency, "t": tournament.name, "r": reason})
+                             _("%(a)s %(c)s of your payment for %(t)s was refunded: %(r)s") % {"a": payment.refunded_amount, "c": payment.currency, "t": tournament.name, "r": reason})
         return payment
+
+
+def refund_due(payment: Payment, tournament: Tournament, *, now=None, cancelled: bool = False) -> tuple[Decimal, str]:
+    """What the tournament's refund policy pays back on ``payment`` now, and the rule that decided it:
+    everything when the event is cancelled; nothing once it has started; otherwise the configured
+    share before / after registration closes."""
+    now = now or timezone.now()
+    if cancelled or tournament.status == Tournament.Status.CANCELLED:
+        return payment.amount, _("full refund (tournament cancelled)")
+    if tournament.status not in Tournament.PRE_LIVE or now >= tournament.starts_at:
+        return Decimal("0.00"), _("no refund after the start")
+    if tournament.status != Tournament.Status.REGISTRATION_CLOSED and now < tournament.registration_closes_at:
+        percent, rule = tournament.refund_before_close_percent, _("%(p)d%% before registration closes")
+    else:
+        percent, rule = tournament.refund_after_close_percent, _("%(p)d%% after registration closes")
+    step = Decimal("1") if payment.currency == "DC" else Decimal("0.01")  # DeltaCoin moves in whole coins
+    amount = (payment.amount * Decimal(percent) / Decimal(100)).quantize(step, rounding=ROUND_DOWN)
+    return amount, rule % {"p": percent}
 
 
 def waive_fee(registration_id: int, *, actor, reason: str) -> Registration:
@@ -144,12 +168,12 @@ def waive_fee(registration_id: int, *, actor, reason: str) -> Registration:
     if not (reason or "").strip():
         raise DomainError(_("Give a reason for the fee waiver."), code="reason_required")
     with transaction.atomic():
-        registration = lock(Registration, registration_id)
-        tournament = lock(Tournament, registration.tournament_id)
-        registration.tournament = tournament
+        registration, tournament = lock_registration(registration_id)  # tournament first
         require(actor, tournament, permissions.MANAGE)
         if registration.fee_waived:
             raise DomainError(_("The fee of registration #%(pk)s is already waived.") % {"pk": registration.pk})
+        if not tournament.has_fee:
+            raise DomainError(_("%(t)s charges no entry fee.") % {"t": tournament.name})
         registration.fee_waived = True
         registration.fee_waiver_reason = reason.strip()[:200]
         save_plain(registration, actor, reason="fee waived")

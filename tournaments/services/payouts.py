@@ -435,8 +435,6 @@ def refund_entry_fees(tournament_id: int, *, actor, reason: str = "", dry_run: b
     be sent back: DeltaCoin returns to the wallet at once, cash becomes a pending refund payout for
     staff to send. Returns the refunds (what would be refunded, when ``dry_run``). Idempotent: a
     refunded payment is not refunded again."""
-    from . import payments
-
     tournament = Tournament.objects.get(pk=tournament_id)
     require(actor, tournament, permissions.MANAGE)
     if tournament.status != T.CANCELLED:
@@ -448,24 +446,33 @@ def refund_entry_fees(tournament_id: int, *, actor, reason: str = "", dry_run: b
     result = []
     for payment in due:
         registration = payment.registration
-        payer = registration.player if registration.player_id else registration.team.captain
         row = {"payment": payment.pk, "registration": registration.pk, "name": registration.display_name,
                "amount": str(payment.amount), "currency": payment.currency, "method": payment.method}
         result.append(row)
         if dry_run:
             continue
-        with transaction.atomic():
-            payments.refund(payment.pk, actor=actor, reason=reason)
-            payout = Payout(tournament=tournament, registration=registration, player=payer, payment=payment,
-                            recipient_name=registration.display_name[:140], kind=Payout.Kind.REFUND, amount=payment.amount,
-                            currency=payment.currency, idempotency_key=f"refund:payment:{payment.pk}")
-            save_stateful(payout, actor)
-            audit.log_action("payout.create", actor=actor, tournament=tournament, target=payout, reason=reason,
-                             metadata={"amount": str(payment.amount), "currency": payment.currency, "payment": payment.pk})
-            if payout.is_deltacoin:
-                _credit_wallet(payout, tournament, actor=actor)
-            row["payout"] = payout.pk
+        row["payout"] = refund_payment(payment, tournament, actor=actor, reason=reason).pk
     return result
+
+
+def refund_payment(payment: Payment, tournament: Tournament, *, actor, reason: str, amount=None) -> Payout:
+    """Refund one verified payment (all of it, or ``amount``) and create the refund payout that sends
+    the money back: DeltaCoin is credited at once, cash waits for staff as a pending payout."""
+    from . import payments
+
+    registration = payment.registration
+    payer = registration.player if registration.player_id else registration.team.captain
+    with transaction.atomic():
+        payment = payments.refund(payment.pk, actor=actor, reason=reason, amount=amount)
+        payout = Payout(tournament=tournament, registration=registration, player=payer, payment=payment,
+                        recipient_name=registration.display_name[:140], kind=Payout.Kind.REFUND, amount=payment.refunded_amount,
+                        currency=payment.currency, idempotency_key=f"refund:payment:{payment.pk}")
+        save_stateful(payout, actor)
+        audit.log_action("payout.create", actor=actor, tournament=tournament, target=payout, reason=reason,
+                         metadata={"amount": str(payout.amount), "currency": payment.currency, "payment": payment.pk})
+        if payout.is_deltacoin:
+            _credit_wallet(payout, tournament, actor=actor)
+    return payout
 
 
 # ---- the wallet and the reconciliation report ---------------------------------------------------------------

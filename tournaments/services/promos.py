@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import permissions
-from ..models import PaymentMethod, PromoCode, PromoRedemption, Registration, Tournament
+from ..models import PaymentMethod, PromoCode, PromoRedemption, Registration
 from . import audit
-from .base import is_user, lock, require, run_transition, save_plain, save_stateful
+from .base import is_user, lock, lock_registration, require, run_transition, save_plain, save_stateful
 from .errors import DomainError, PermissionDenied
 
 CENT = Decimal("0.01")
@@ -76,8 +76,7 @@ def redeem(registration_id: int, code: str, *, actor=None, at=None) -> PromoRede
     A discount that covers the whole fee waives it (the entrant then owes nothing)."""
     at = at or timezone.now()
     with transaction.atomic():
-        registration = lock(Registration, registration_id, select_related=("tournament",))
-        tournament = registration.tournament
+        registration, tournament = lock_registration(registration_id)  # tournament first, as everywhere
         if is_user(actor):
             require(actor, tournament, permissions.MANAGE)
         elif isinstance(actor, Registration) and actor.pk != registration.pk:
@@ -101,7 +100,7 @@ def redeem(registration_id: int, code: str, *, actor=None, at=None) -> PromoRede
             if registration.status == Registration.Status.PAYMENT_PENDING:
                 from .registrations import has_room  # noqa: PLC0415 (registrations imports this module's callers)
 
-                if has_room(lock(Tournament, tournament.pk)):
+                if has_room(tournament):
                     run_transition(registration, "confirm_payment")
                     save_stateful(registration, actor)
         return redemption

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from .. import events, permissions
 from ..models import Payment, Registration, Tournament
-from . import audit, custom_fields, notifications, sanctions
-from .base import actor_user, is_user, lock, require, run_transition, save_stateful
+from . import audit, custom_fields, notifications, rosters, sanctions
+from .base import actor_user, is_user, lock, lock_registration, require, run_transition, save_plain, save_stateful
 from .bulk import run_bulk
 from .errors import DomainError
 
@@ -34,7 +34,8 @@ def fee_due(registration) -> bool:
 
 
 def _next_waitlist_position(tournament) -> int:
-    top = Registration.objects.filter(tournament_id=tournament.pk).aggregate(m=Max("waitlist_position"))["m"]
+    top = (Registration.objects.filter(tournament_id=tournament.pk, status=R.WAITLISTED)
+           .aggregate(m=Max("waitlist_position"))["m"])
     return (top or 0) + 1
 
 
@@ -89,6 +90,8 @@ def register(tournament: Tournament, *, player=None, team=None, answers=None, ac
         if existing is not None:
             raise DomainError(_("%(who)s is already registered (registration #%(pk)s, %(s)s).") % {
                 "who": existing.display_name, "pk": existing.pk, "s": existing.get_status_display()}, code="duplicate")
+        # reg-rules: roster size, one team per player, game IDs unique in the tournament
+        rosters.check_new_entry(tournament, player=player, team=team)
 
         registration = Registration(tournament=tournament, player=player, team=team, answers=answers or {})
         try:
@@ -117,12 +120,11 @@ def register(tournament: Tournament, *, player=None, team=None, answers=None, ac
 
 
 def _approve_one(pk: int, actor) -> Registration:
-    registration = lock(Registration, pk)
-    tournament = lock(Tournament, registration.tournament_id)
+    registration, tournament = lock_registration(pk)  # tournament first: see base.lock_registration
     require(actor, tournament, permissions.MANAGE)
-    registration.tournament = tournament
     if registration.status != R.PENDING:
         run_transition(registration, "confirm")  # raises the "already confirmed (by …)" message
+    rosters.check_confirmable(registration)  # reg-rules: the roster may have shrunk since sign-up
     if fee_due(registration):
         run_transition(registration, "await_payment")
         outcome = _("approved, awaiting payment")
@@ -150,7 +152,7 @@ def approve(registration_id: int, *, actor) -> Registration:
 def _reject_one(pk: int, actor, reason: str) -> Registration:
     if not (reason or "").strip():
         raise DomainError(_("Give a reason for the rejection; the participant will see it."), code="reason_required")
-    registration = lock(Registration, pk, select_related=("tournament",))
+    registration, _tournament = lock_registration(pk)  # reg-rules: promote_next needs the tournament locked
     require(actor, registration.tournament, permissions.MANAGE)
     run_transition(registration, "reject", reason.strip())
     _decided(registration, actor)
@@ -159,6 +161,7 @@ def _reject_one(pk: int, actor, reason: str) -> Registration:
     _roster_changed(registration, "rejected")
     notifications.notify(registration, "registration.rejected", _("Registration rejected"),
                          _("Your registration for %(t)s was rejected: %(r)s") % {"t": registration.tournament.name, "r": reason})
+    promote_next(registration.tournament, actor)  # reg-rules: a place held for review is free again
     return registration
 
 
@@ -179,10 +182,8 @@ def bulk_reject(registration_ids, *, actor, reason: str, all_or_none: bool = Tru
 
 def move_to_waitlist(registration_id: int, *, actor, reason: str = "") -> Registration:
     with transaction.atomic():
-        registration = lock(Registration, registration_id)
-        tournament = lock(Tournament, registration.tournament_id)
+        registration, tournament = lock_registration(registration_id)
         require(actor, tournament, permissions.MANAGE)
-        registration.tournament = tournament
         run_transition(registration, "waitlist", _next_waitlist_position(tournament))
         save_stateful(registration, actor)
         audit.log_action("registration.waitlist", actor=actor, tournament=tournament, target=registration, reason=reason)
@@ -195,10 +196,8 @@ def move_to_waitlist(registration_id: int, *, actor, reason: str = "") -> Regist
 def promote(registration_id: int, *, actor) -> Registration:
     """Move a waitlisted entrant up by hand (to confirmed if nothing is owed and there is room)."""
     with transaction.atomic():
-        registration = lock(Registration, registration_id)
-        tournament = lock(Tournament, registration.tournament_id)
+        registration, tournament = lock_registration(registration_id)
         require(actor, tournament, permissions.MANAGE)
-        registration.tournament = tournament
         return _promote_locked(registration, tournament, actor)
 
 
@@ -207,12 +206,14 @@ def _promote_locked(registration, tournament, actor) -> Registration:
         if not has_room(tournament):
             raise DomainError(_("%(who)s cannot be promoted: %(t)s is full (%(c)d confirmed).")
                               % {"who": registration.display_name, "t": tournament.name, "c": tournament.capacity}, code="capacity")
+        rosters.check_confirmable(registration)  # reg-rules
         run_transition(registration, "promote_to_confirmed")
     else:
         run_transition(registration, "promote_to_pending")
         if fee_due(registration) and not tournament.requires_approval:
             run_transition(registration, "await_payment")
     save_stateful(registration, actor)
+    compact_waitlist(tournament, actor)  # reg-rules: no gap where the promoted entry stood
     audit.log_action("registration.promote", actor=actor, tournament=tournament, target=registration,
                      metadata={"status": registration.status})
     _roster_changed(registration, "promoted")
@@ -237,9 +238,7 @@ def withdraw(registration_id: int, *, actor, reason: str = "") -> Registration:
     """The entrant leaves (participant from the lobby, or staff on their behalf); a freed place is
     offered to the waitlist."""
     with transaction.atomic():
-        registration = lock(Registration, registration_id)
-        tournament = lock(Tournament, registration.tournament_id)
-        registration.tournament = tournament
+        registration, tournament = lock_registration(registration_id)
         if isinstance(actor, Registration):
             if actor.pk != registration.pk:
                 raise DomainError(_("You can only withdraw your own registration."), code="forbidden")
@@ -248,6 +247,7 @@ def withdraw(registration_id: int, *, actor, reason: str = "") -> Registration:
         if tournament.status not in Tournament.PRE_LIVE:
             raise DomainError(_("%(t)s has started; ask an organizer to disqualify instead.") % {"t": tournament.name})
         was_confirmed = registration.status == R.CONFIRMED
+        was_waitlisted = registration.status == R.WAITLISTED
         run_transition(registration, "withdraw", reason)
         registration.checked_in_at = None
         save_stateful(registration, actor)
@@ -257,6 +257,9 @@ def withdraw(registration_id: int, *, actor, reason: str = "") -> Registration:
                              _("Your registration for %(t)s was withdrawn.") % {"t": tournament.name})
         if was_confirmed:
             promote_next(tournament, actor)
+        elif was_waitlisted:
+            compact_waitlist(tournament, actor)
+        _refund_by_policy(registration, tournament, actor)  # reg-rules
         return registration
 
 
@@ -264,10 +267,8 @@ def disqualify(registration_id: int, *, actor, reason: str) -> Registration:
     if not (reason or "").strip():
         raise DomainError(_("Give a reason for the disqualification."), code="reason_required")
     with transaction.atomic():
-        registration = lock(Registration, registration_id)
-        tournament = lock(Tournament, registration.tournament_id)
+        registration, tournament = lock_registration(registration_id)
         require(actor, tournament, permissions.MANAGE)
-        registration.tournament = tournament
         run_transition(registration, "disqualify", reason.strip())
         _decided(registration, actor)
         save_stateful(registration, actor)
@@ -277,3 +278,77 @@ def disqualify(registration_id: int, *, actor, reason: str) -> Registration:
                              _("You were disqualified from %(t)s: %(r)s") % {"t": tournament.name, "r": reason})
         promote_next(tournament, actor)
         return registration
+
+
+# ---- reg-rules: the waitlist order and refunds on withdrawal ----------------------------------------------
+
+def compact_waitlist(tournament, actor=None) -> None:
+    """Number the waitlist 1, 2, 3… in its current order (called with the tournament row locked), so
+    promotions and withdrawals never leave gaps or duplicates."""
+    waiting = list(Registration.objects.select_for_update().filter(tournament_id=tournament.pk, status=R.WAITLISTED)
+                   .order_by("waitlist_position", "id"))
+    for position, registration in enumerate(waiting, start=1):
+        if registration.waitlist_position != position:
+            registration.waitlist_position = position
+            save_plain(registration, actor, reason="waitlist renumbered", update_fields=["waitlist_position", "updated_at"])
+
+
+def move_in_waitlist(registration_id: int, *, actor, position: int) -> Registration:
+    """Put a waitlisted entrant at ``position`` (1 = next to be promoted); the others shift."""
+    with transaction.atomic():
+        registration, tournament = lock_registration(registration_id)
+        require(actor, tournament, permissions.MANAGE)
+        if registration.status != R.WAITLISTED:
+            raise DomainError(_("%(who)s is %(s)s, not on the waitlist.")
+                              % {"who": registration.display_name, "s": registration.get_status_display().lower()}, code="invalid_state")
+        waiting = list(Registration.objects.select_for_update().filter(tournament_id=tournament.pk, status=R.WAITLISTED)
+                       .order_by("waitlist_position", "id"))
+        try:
+            position = int(position)
+        except (TypeError, ValueError):
+            raise DomainError(_("“%(p)s” is not a waitlist position.") % {"p": position}, code="position")
+        if not 1 <= position <= len(waiting):
+            raise DomainError(_("Choose a position from 1 to %(n)d.") % {"n": len(waiting)}, code="position")
+        before = next(i for i, r in enumerate(waiting, start=1) if r.pk == registration.pk)
+        order = [r for r in waiting if r.pk != registration.pk]
+        order.insert(position - 1, registration)
+        for number, entry in enumerate(order, start=1):
+            if entry.waitlist_position != number:
+                entry.waitlist_position = number
+                save_plain(entry, actor, reason="waitlist reordered", update_fields=["waitlist_position", "updated_at"])
+        audit.log_action("registration.waitlist_move", actor=actor, tournament=tournament, target=registration,
+                         metadata={"from": before, "to": position})
+        if before != position:
+            _roster_changed(registration, "waitlist_moved")
+            notifications.notify(registration, "registration.waitlist_moved", _("Your waitlist position changed"),
+                                 _("You are now number %(n)d on the waitlist of %(t)s.") % {"n": position, "t": tournament.name})
+        registration.waitlist_position = position
+        return registration
+
+
+def move_up(registration_id: int, *, actor) -> Registration:
+    current = Registration.objects.filter(pk=registration_id).values_list("waitlist_position", flat=True).first()
+    return move_in_waitlist(registration_id, actor=actor, position=max(1, (current or 1) - 1))
+
+
+def move_down(registration_id: int, *, actor) -> Registration:
+    registration = Registration.objects.filter(pk=registration_id).first()
+    if registration is None:
+        raise DomainError(_("Registration #%(pk)s no longer exists.") % {"pk": registration_id}, code="not_found")
+    last = Registration.objects.filter(tournament_id=registration.tournament_id, status=R.WAITLISTED).count()
+    return move_in_waitlist(registration_id, actor=actor, position=min(last, (registration.waitlist_position or last) + 1) or 1)
+
+
+def _refund_by_policy(registration, tournament, actor) -> None:
+    """Pay back verified fees of a withdrawn entrant as the tournament's refund policy says."""
+    from . import payments, payouts
+
+    for payment in (registration.payments.filter(status=Payment.Status.VERIFIED)
+                    .select_related("registration__player", "registration__team__captain").order_by("pk")):
+        amount, rule = payments.refund_due(payment, tournament)
+        if amount > 0:
+            payouts.refund_payment(payment, tournament, actor=actor if is_user(actor) else None, amount=amount,
+                                   reason=_("Withdrawn; refund policy: %(rule)s") % {"rule": rule})
+        else:
+            audit.log_action("payment.no_refund", actor=actor, tournament=tournament, target=payment,
+                             reason=_("Withdrawn; refund policy: %(rule)s") % {"rule": rule})

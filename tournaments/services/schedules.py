@@ -83,6 +83,48 @@ def close_check_in(now) -> int:
     return disqualified
 
 
+def open_registrations(now) -> int:
+    """Open registration of published tournaments whose window has begun (once per window: a
+    tournament an organizer closes again by hand stays closed)."""
+    from . import tournaments as lifecycle
+
+    opened = 0
+    due = Tournament.objects.filter(status=T.PUBLISHED, registration_opens_at__lte=now, registration_closes_at__gt=now,
+                                    registration_opens_at__gte=now - LOOKBACK).order_by("pk")
+    for tournament in due:
+        with transaction.atomic():
+            if not _mark(f"registration-open:{tournament.pk}:{tournament.registration_opens_at.isoformat()}"):
+                continue
+            try:
+                lifecycle.open_registration(tournament.pk, actor=None)
+                opened += 1
+            except DomainError as exc:  # e.g. the configuration became invalid: say so in the audit log
+                from . import audit
+
+                audit.log_action("tournament.auto_open_refused", actor=None, tournament=tournament, target=tournament,
+                                 reason=str(exc))
+    return opened
+
+
+def close_registrations(now) -> int:
+    """Close registration when the window ends (once per window: reopening by hand is respected)."""
+    from . import tournaments as lifecycle
+
+    closed = 0
+    due = Tournament.objects.filter(status=T.REGISTRATION_OPEN, registration_closes_at__lte=now,
+                                    registration_closes_at__gte=now - LOOKBACK).order_by("pk")
+    for tournament in due:
+        with transaction.atomic():
+            if not _mark(f"registration-close:{tournament.pk}:{tournament.registration_closes_at.isoformat()}"):
+                continue
+            try:
+                lifecycle.close_registration(tournament.pk, actor=None)
+                closed += 1
+            except DomainError:
+                continue
+    return closed
+
+
 def send_match_reminders(now, minutes: int | None = None) -> int:
     """Remind both sides of a match starting within ``minutes`` (once per match and start time: a
     rescheduled match is reminded again)."""
@@ -138,6 +180,8 @@ def prune_job_runs(now, days: int = 14) -> int:
 def run_all(now=None) -> dict:
     now = now or timezone.now()
     return {
+        "registration_opened": open_registrations(now),
+        "registration_closed": close_registrations(now),
         "checkin_opened": open_check_in(now),
         "checkin_closed": close_check_in(now),
         "match_reminders": send_match_reminders(now),

@@ -9,7 +9,7 @@ from django_fsm import FSMField
 
 from .. import permissions
 from ..models import Game, Match, Player, Registration, Team, TeamMembership, Tournament, TournamentStaff
-from . import audit
+from . import audit, rosters
 from .base import is_user, lock, require, save_plain
 from .errors import DomainError
 
@@ -84,11 +84,20 @@ def set_member(team: Team, *, actor, player: Player, role: str) -> TeamMembershi
                               % {"g": team.game, "n": team.game.max_substitutes, "m": subs})
         if role == TeamMembership.Role.CAPTAIN and player.pk != team.captain_id:
             raise DomainError(_("Change the captain on the team itself; the roster follows."))
+        locked_entries = rosters.check_roster_change(team, actor=actor, changes={player: role})
         membership = members.get(player.pk) or TeamMembership(team=team, player=player)
         membership.role = role
         save_plain(membership, actor, reason="roster")
         audit.log_action("team.roster", actor=actor, target=team, metadata={"player": player.pk, "role": role})
+        _audit_locked_roster_edit(locked_entries, actor, team, {"player": player.pk, "role": role})
         return membership
+
+
+def _audit_locked_roster_edit(entries, actor, team, change: dict) -> None:
+    """An organizer changed the roster of a checked-in team: one entry per tournament concerned."""
+    for entry in entries:
+        audit.log_action("registration.roster_locked_edit", actor=actor, tournament=entry.tournament, target=entry,
+                         reason=_("Roster of %(t)s changed after check-in") % {"t": team.name}, metadata=change)
 
 
 def remove_member(team: Team, *, actor, player: Player) -> None:
@@ -96,10 +105,12 @@ def remove_member(team: Team, *, actor, player: Player) -> None:
         team = lock(Team, team.pk)
         if player.pk == team.captain_id:
             raise DomainError(_("The captain cannot leave the roster; name another captain first."))
-        deleted, _rows = TeamMembership.objects.filter(team=team, player=player).delete()
-        if not deleted:
+        if not TeamMembership.objects.filter(team=team, player=player).exists():
             raise DomainError(_("%(p)s is not on %(t)s.") % {"p": player, "t": team})
+        locked_entries = rosters.check_roster_change(team, actor=actor, changes={player: None})
+        TeamMembership.objects.filter(team=team, player=player).delete()
         audit.log_action("team.roster_removed", actor=actor, target=team, metadata={"player": player.pk})
+        _audit_locked_roster_edit(locked_entries, actor, team, {"player": player.pk, "removed": True})
 
 
 def create_player(*, actor, display_name: str, email: str = "", game_ids: dict | None = None, **extra) -> Player:
@@ -180,6 +191,7 @@ CONFIG_FIELDS = [
     "registration_opens_at", "registration_closes_at", "check_in_opens_at", "check_in_closes_at", "starts_at", "ends_at",
     "timezone", "entry_fee", "entry_fee_currency", "entry_fee_deltacoin", "payment_methods", "prize_pool", "prize_currency",
     "prize_deltacoin", "prize_distribution", "best_of", "auto_confirm_matching_reports", "game_id",
+    "refund_before_close_percent", "refund_after_close_percent", "bracket_required_to_start",
 ]
 LOCKED_ONCE_LIVE = {"format", "participation", "game_id", "capacity", "entry_fee", "entry_fee_currency", "entry_fee_deltacoin"}
 

@@ -23,6 +23,23 @@ def _explain_configuration(tournament):
     except ValidationError as exc:
         problems = "; ".join(f"{msg}" for msgs in exc.message_dict.values() for msg in msgs)
         raise DomainError(_("Fix the configuration first: %(p)s") % {"p": problems}, code="configuration")
+    if not tournament.game.is_active:  # reg-rules
+        raise DomainError(_("Fix the configuration first: %(g)s is no longer offered; choose an active game.")
+                          % {"g": tournament.game}, code="configuration")
+
+
+def refusal(tournament, transition: str) -> str | None:
+    """Why ``transition`` would be refused now (None when nothing speaks against it), so the admin
+    can say it on the confirmation page before anyone clicks."""
+    check = {"publish": _explain_configuration, "open_registration": _explain_configuration,
+             "start": _ready_to_start}.get(transition)
+    if check is None:
+        return None
+    try:
+        check(tournament)
+    except DomainError as exc:
+        return str(exc)
+    return None
 
 
 def _move(tournament_id: int, actor, transition: str, action: str, *, reason: str = "", check=None, args=()):
@@ -56,6 +73,15 @@ def _ready_to_start(tournament):
     if confirmed < tournament.min_participants:
         raise DomainError(_("%(t)s needs at least %(n)d confirmed entrants to start; it has %(c)d.")
                           % {"t": tournament.name, "n": tournament.min_participants, "c": confirmed}, code="not_enough")
+    if tournament.bracket_required_to_start and not _has_bracket(tournament):  # reg-rules
+        raise DomainError(_("Generate the bracket of %(t)s first (Command Center → Bracket); it starts with its matches.")
+                          % {"t": tournament.name}, code="no_bracket")
+
+
+def _has_bracket(tournament) -> bool:
+    from ..models import Stage
+
+    return Stage.objects.filter(tournament=tournament).exists() or Match.objects.filter(tournament=tournament).exists()
 
 
 def start(tournament_id: int, *, actor) -> Tournament:
@@ -81,8 +107,8 @@ def archive(tournament_id: int, *, actor) -> Tournament:
 
 
 def cancel(tournament_id: int, *, actor, reason: str) -> Tournament:
-    """Cancel before completion. Every active entrant is told; verified fees are listed in the audit
-    entry for the refund run (payouts module)."""
+    """Cancel before completion. Every active entrant is told; every verified fee is refunded in full
+    (``payouts.refund_entry_fees``: DeltaCoin at once, cash as pending refund payouts for staff)."""
     if not (reason or "").strip():
         raise DomainError(_("Give a reason for cancelling; every participant will see it."), code="reason_required")
     reason = reason.strip()
@@ -95,4 +121,8 @@ def cancel(tournament_id: int, *, actor, reason: str) -> Tournament:
                          .values_list("pk", flat=True))
         audit.log_action("tournament.refunds_due", actor=actor, tournament=tournament, target=tournament,
                          metadata={"payments": to_refund})
+        if to_refund:  # reg-rules: a cancelled event pays every verified fee back in full, now
+            from . import payouts
+
+            payouts.refund_entry_fees(tournament.pk, actor=actor, reason=_("%(t)s was cancelled: %(r)s") % {"t": tournament.name, "r": reason})
     return tournament
