@@ -109,15 +109,13 @@ def test_standings_property(n, rnd):
     assert len({r.rank for r in rows}) == n
 
 
-def test_standings_10k_fast():
-    import time
+def test_standings_10k_ranks_everyone():
+    # Speed is measured in bench/bench_brackets.py, not asserted here.
     rnd = random.Random(5)
     ents = list(range(10_000))
     results = []
     for _ in range(5):
         rnd.shuffle(ents)
         results += [Result(ents[i], ents[i + 1], ents[i]) for i in range(0, 10_000, 2)]
-    start = time.perf_counter()
     rows = standings(sorted(ents), results)
-    assert time.perf_counter() - start < 5
-    assert len(rows) == 10_000
+    assert len(rows) == 10_000 and sorted(r.entrant for r in rows) == sorted(ents)

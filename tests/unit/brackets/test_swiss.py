@@ -1,5 +1,4 @@
 import random
-import time
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -65,11 +64,10 @@ def test_swiss_large(n):
     run(n, 6, random.Random(1))
 
 
-def test_swiss_1024_round_6_is_fast():
+def test_swiss_1024_round_6_pairs_everyone_without_rematch():
+    # Speed is measured in bench/bench_brackets.py, not asserted here.
     history, _, _ = run(1024, 5, random.Random(7))
-    start = time.perf_counter()
     sr = swiss_pairings(range(1, 1025), history, round_number=6)
-    assert time.perf_counter() - start < 0.5
     assert len(sr.matches) == 512 and sr.rematches == 0
 
 
