@@ -73,6 +73,7 @@ class _Block:
     last_code: int
     to_unicode: bytes  # the streams' bytes; each document wraps them in its own objects
     font_file: bytes
+    descriptor: tuple[bytes, bytes]  # before and after the reference to the font file
 
 
 class BlockSubsetFont(TTFont):
@@ -160,36 +161,52 @@ class BlockSubsetFont(TTFont):
             base_name = (SUBSETN(block) + b"+" + face.name + face.subfontNameX).decode("latin-1")
             widths = "[ " + " ".join(pdfdoc.fp_str(face.getCharWidth(cp)) for cp in order) + " ]"
             program = face.makeSubset(order)
+            flags = (face.flags & ~(1 << 5)) | (1 << 2)  # symbolic, as ReportLab marks its subsets
+            fp = pdfdoc.fp_str
+            descriptor = (f"<< /Type /FontDescriptor /FontName /{base_name} /Flags {flags} /FontBBox [ {fp(*face.bbox)} ] "
+                          f"/Ascent {fp(face.ascent)} /Descent {fp(face.descent)} /CapHeight {fp(face.capHeight)} "
+                          f"/ItalicAngle {fp(face.italicAngle)} /StemV {fp(face.stemV)} /MissingWidth {fp(face.defaultWidth)} "
+                          f"/FontFile2 ")
             cached = self._blocks[block] = _Block(
                 base_name=base_name, widths=widths.encode(), last_code=len(order) - 1,
                 to_unicode=_stream_bytes(makeToUnicodeCMap(base_name, order).encode("latin-1")),
-                font_file=_stream_bytes(program, Length1=len(program)))
+                font_file=_stream_bytes(program, Length1=len(program)), descriptor=(descriptor.encode(), b" >>"))
         return cached
 
     def addObjects(self, doc):
+        """The font, descriptor, program and ToUnicode objects of every block this document used:
+        all bytes made once per block; only the object numbers they point to are filled in here."""
         state = self._doc_state(doc)
-        face = self.face
-        flags = (face.flags & ~(1 << 5)) | (1 << 2)  # symbolic, as ReportLab marks its subsets
         fonts = doc.idToObject["BasicFonts"].dict
         for n, block in enumerate(state.blocks):
             cached = self._block(block)
             internal = f"{state.internalName}+{n}"
-            font = pdfdoc.PDFTrueTypeFont()
-            font.Name = internal
-            font.BaseFont = cached.base_name
-            font.FirstChar = 0
-            font.LastChar = cached.last_code
-            font.Widths = _Raw(cached.widths)
-            font.ToUnicode = doc.Reference(_Raw(cached.to_unicode, ref_only=True), "toUnicodeCMap:" + cached.base_name)
-            file_ref = doc.Reference(_Raw(cached.font_file, ref_only=True), f"fontFile:{face.filename}({cached.base_name})")
-            font.FontDescriptor = doc.Reference(pdfdoc.PDFDictionary({
-                "Type": "/FontDescriptor", "Ascent": face.ascent, "CapHeight": face.capHeight, "Descent": face.descent,
-                "Flags": flags, "FontBBox": pdfdoc.PDFArray(face.bbox), "FontName": pdfdoc.PDFName(cached.base_name),
-                "ItalicAngle": face.italicAngle, "StemV": face.stemV, "FontFile2": file_ref, "MissingWidth": face.defaultWidth,
-            }), "fontDescriptor:" + cached.base_name)
+            base = cached.base_name
+            to_unicode = f"toUnicodeCMap:{base}"
+            font_file = f"fontFile:{self.face.filename}({base})"
+            descriptor = f"fontDescriptor:{base}"
+            doc.Reference(_Raw(cached.to_unicode, ref_only=True), to_unicode)
+            doc.Reference(_Raw(cached.font_file, ref_only=True), font_file)
+            doc.Reference(_Template(cached.descriptor[0], font_file, cached.descriptor[1]), descriptor)
+            font = _Template(f"<< /Type /Font /Subtype /TrueType /Name /{internal} /BaseFont /{base} /FirstChar 0 "
+                             f"/LastChar {cached.last_code} /Widths ".encode() + cached.widths + b" /ToUnicode ", to_unicode,
+                             b" /FontDescriptor ", descriptor, b" >>")
             doc.Reference(font, internal)
             fonts[internal] = font
         del self.state[doc]
+
+
+class _Template(pdfdoc.PDFObject):
+    """A PDF object made of ready bytes and the names of objects it points to (resolved to
+    ``n 0 R`` when the document is written)."""
+    __RefOnly__ = 1
+
+    def __init__(self, *parts):
+        self.parts = parts
+
+    def format(self, document):
+        numbers = document.idToObjectNumberAndVersion
+        return b"".join(part if isinstance(part, bytes) else b"%d %d R" % numbers[part] for part in self.parts)
 
 
 @dataclass(frozen=True)
@@ -231,8 +248,10 @@ def faces(bold: bool = False) -> tuple[Face, ...]:
 
 
 def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
-    """Cut ``text`` into (font, text) runs: each character goes to the first font that has it; spaces
-    and characters no font has stay with the run they are in (Helvetica when there is none)."""
+    """Cut ``text`` into (font, text) runs: each character goes to the first font that has it (so
+    Latin-1 starts in Helvetica); a character the current embedded font also has stays in its run (a
+    name reads as one run when it can); spaces and characters no font has stay with the run they are
+    in (Helvetica when there is none)."""
     return list(_runs(text, faces(bold)))
 
 
@@ -241,8 +260,13 @@ def _runs(text: str, chain: tuple["Face", ...]) -> tuple[tuple[str, str], ...]:
     if text.isascii():
         return ((chain[0].name, text),) if text else ()
     known = _face_of.setdefault(chain, {})
+    embedded = {face.name: face for face in chain[1:]}
     result: list[list[str]] = []
     for char in text:
+        current = embedded.get(result[-1][0]) if result else None
+        if current is not None and current.has(char):  # "Игрок 17": digits, spaces, Latin stay in the run
+            result[-1][1] += char
+            continue
         face_name = known.get(char)
         if face_name is None and char not in known:
             face_name = known[char] = next((f.name for f in chain if f.has(char)), None)
