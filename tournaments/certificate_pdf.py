@@ -47,7 +47,8 @@ BLOCK_BITS = 7  # a fixed subset holds the font's characters of one block of 128
 
 
 class _Raw(pdfdoc.PDFObject):
-    """A PDF object whose bytes were formatted once (a cached font stream, widths array, CMap)."""
+    """A PDF object whose bytes were formatted once (a cached font stream, widths array, CMap).
+    Written as is: certificates are never encrypted, which would need per-object encoding."""
 
     def __init__(self, data: bytes, ref_only: bool = False):
         self.data = data
