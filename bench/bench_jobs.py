@@ -2,16 +2,28 @@
 payout run (and a re-run that must add 0 rows).
 
 Certificates: 500 issued through the service (render + SHA-256 + file + row + history + audit +
-notification). With Redis (``BENCH_REDIS_URL``, default redis://127.0.0.1:6379/13, if it answers)
-they run as 2 batch jobs on 2 real ``rqworker --burst`` processes sharing one SQLite file; without
-Redis they run in-process with 1 worker (said in the table). Floors measured in the same run: a bare
-one-page PDF and our certificate PDF rendered alone (no database, no file).
+notification) as 2 batch jobs of 250 on 2 real ``rqworker --burst`` processes (Redis:
+``BENCH_REDIS_URL``, default redis://127.0.0.1:6379/13; the workers share one SQLite file). Without
+Redis they run in-process with 1 worker (said in the table).
+
+The floor, measured in the same run and interleaved with ours (``BENCH_ROUNDS`` rounds, medians
+reported): a bare one-page ReportLab PDF — the same A4-landscape canvas with default settings, a
+title line and four more lines of the same words in the standard Helvetica (nothing embedded), no
+border, no QR code (``certificate_pdf.render_bare``). Also measured alone: our certificate PDF
+rendered with no database or file.
+
+Both CPU time and wall time are given: the machine is shared with other work, so wall time is noisy.
+Floor: ``time.process_time`` / ``perf_counter`` per PDF. Ours per certificate: wall = time inside
+the slower job (``JobRun`` start → finish, worker start-up excluded) / 250; CPU = CPU of the two
+worker processes (with their forked job processes, via ``RUSAGE_CHILDREN``) minus the CPU of two idle
+``rqworker --burst`` processes started the same way in the same round, / 500.
 
 Payouts: 10,000 placed entrants, a DeltaCoin pool (every recipient is credited by the run itself).
 Measured: the run (``execute_run``), then a re-run after marking the run *running* again (as if the
 worker died just before finishing): it must walk every recipient and add 0 rows.
 """
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -24,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from django_setup import setup_django  # noqa: E402
 CERTIFICATES = int(os.environ.get("BENCH_CERTIFICATES", "500"))
 RECIPIENTS = int(os.environ.get("BENCH_RECIPIENTS", "10000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 
 
 def _setup_django():
@@ -55,24 +68,36 @@ def _completed_event(n, tag, **fields):
     return t, user
 
 
-def _floors(n=200):
+def _sample_text():
     from tournaments import certificate_pdf
 
-    text = certificate_pdf.CertificateText("Certificate of Achievement", "Champion", "is presented to", "Алексей সাকিব Zed",
-                                           "for finishing 1st in Bench", "Bench · 1 January 2026 · organised by bench", "Verify:",
-                                           "https://cc.example.org/verify/abcdefghijklmnopqrstuv/", "Code: abcdefghijklmnopqrstuv")
+    return certificate_pdf.CertificateText("Certificate of Achievement", "Champion", "is presented to", "Игрок 17 খেলোয়াড়",
+                                           "for finishing 1st in Bench", "Bench · 1 January 2026 · organised by bench",
+                                           "Verify this certificate:", "https://cc.example.org/verify/abcdefghijklmnopqrstuv/",
+                                           "Certificate code: abcdefghijklmnopqrstuv")
+
+
+def _per_pdf(func, n=200):
+    """(CPU ms, wall ms) per call of ``func``."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(n):
+        func()
+    return (time.process_time() - cpu) / n * 1000, (time.perf_counter() - wall) / n * 1000
+
+
+def _floors(n=200):
+    """(bare CPU, bare wall, ours-render-only CPU, ours wall) per PDF, ms, interleaved."""
+    from tournaments import certificate_pdf
+
+    text = _sample_text()
+    bare_text = certificate_pdf.CertificateText(*(getattr(text, f) for f in ("heading", "award", "presented")), "Zed",
+                                                *(getattr(text, f) for f in ("reason", "details", "verify_label", "verify_url",
+                                                                             "code_label")))
     certificate_pdf.render(text)
-    bare, ours = [], []
-    for _ in range(3):
-        started = time.perf_counter()
-        for _ in range(n):
-            certificate_pdf.render_bare()
-        bare.append((time.perf_counter() - started) / n * 1000)
-        started = time.perf_counter()
-        for _ in range(n):
-            certificate_pdf.render(text)
-        ours.append((time.perf_counter() - started) / n * 1000)
-    return statistics.median(bare), statistics.median(ours)
+    certificate_pdf.render_bare(bare_text)
+    bare = _per_pdf(lambda: certificate_pdf.render_bare(bare_text), n)
+    ours = _per_pdf(lambda: certificate_pdf.render(text), n)
+    return (*bare, *ours)
 
 
 def _redis_url():
@@ -91,47 +116,56 @@ def _certificates_in_process():
     from tournaments.services import certificates
 
     t, _user = _completed_event(CERTIFICATES, "certs")
-    started = time.perf_counter()
+    cpu, started = time.process_time(), time.perf_counter()
     result = certificates.generate_batch(t.pk)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert result["created"] == CERTIFICATES and Certificate.objects.filter(tournament=t).count() == CERTIFICATES
-    return elapsed, 1, "in-process (no Redis)"
+    return elapsed / CERTIFICATES * 1000, cpu / CERTIFICATES * 1000, 1, "in-process (no Redis)"
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _burst_workers(env, n=2) -> tuple[float, float]:
+    """Run ``n`` ``rqworker certificates --burst`` until the queue is empty: (wall s, CPU s)."""
+    cpu, started = _children_cpu(), time.perf_counter()
+    workers = [subprocess.Popen([sys.executable, "manage.py", "rqworker", "certificates", "--burst"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(n)]
+    for w in workers:
+        w.wait(900)
+    return time.perf_counter() - started, _children_cpu() - cpu
 
 
 def _certificates_with_workers(redis_url, db):
-    """Two batch jobs (250 each) on two rqworker processes."""
+    """Two batch jobs (250 each) on two rqworker processes; returns per-certificate wall and CPU ms."""
     import redis
     from rq import Queue
 
     from tournaments import jobs
-    from tournaments.models import Certificate
+    from tournaments.models import Certificate, JobRun
 
     connection = redis.Redis.from_url(redis_url)
     for key in connection.scan_iter("rq:*"):
         connection.delete(key)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db['NAME']}", "REDIS_URL": redis_url, "LOG_LEVEL": "WARNING",
+           "MEDIA_ROOT": tempfile.mkdtemp()}
+    _idle_wall, idle_cpu = _burst_workers(env)  # start-up and shutdown alone: subtracted below
     events = [_completed_event(CERTIFICATES // 2, f"certs{i}")[0] for i in range(2)]
     queue = Queue("certificates", connection=connection)
-    from tournaments.models import JobRun
-
     for t in events:
         JobRun.objects.create(job_id=f"bench-certs-{t.pk}", func="tournaments.jobs.generate_certificates", queue="certificates")
         queue.enqueue(jobs.execute, "tournaments.jobs.generate_certificates", f"bench-certs-{t.pk}", [t.pk], {},
                       job_id=f"bench-certs-{t.pk}", job_timeout=600)
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db['NAME']}", "REDIS_URL": redis_url, "LOG_LEVEL": "WARNING",
-           "MEDIA_ROOT": tempfile.mkdtemp()}
-    started = time.perf_counter()
-    workers = [subprocess.Popen([sys.executable, "manage.py", "rqworker", "certificates", "--burst"], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
-    for w in workers:
-        w.wait(900)
-    wall = time.perf_counter() - started
+    wall, cpu = _burst_workers(env)
     made = Certificate.objects.filter(tournament__in=events).count()
     assert made == CERTIFICATES, f"workers issued {made} of {CERTIFICATES}"
-    from tournaments.models import JobRun
-
     runs = JobRun.objects.filter(job_id__in=[f"bench-certs-{t.pk}" for t in events])
     in_jobs = max((r.finished_at - r.started_at).total_seconds() for r in runs)  # the slower worker, startup excluded
-    return in_jobs, 2, f"2 rqworker processes (Redis, shared SQLite); wall {wall:.1f} s incl. worker start-up"
+    per_cert_wall = in_jobs / (CERTIFICATES / 2) * 1000
+    per_cert_cpu = max(cpu - idle_cpu, 0) / CERTIFICATES * 1000
+    return per_cert_wall, per_cert_cpu, 2, f"2 rqworker processes (Redis, shared SQLite); last round's wall {wall:.1f} s incl. worker start-up"
 
 
 def _payouts(redis_url):
@@ -167,20 +201,28 @@ def _payouts(redis_url):
 def main():
     db = _setup_django()
     engine = db["ENGINE"].rsplit(".", 1)[-1]
-    bare, render_only = _floors()
     redis_url = _redis_url() if engine == "sqlite" else None
-    if redis_url:
-        elapsed, workers, how = _certificates_with_workers(redis_url, db)
-    else:
-        elapsed, workers, how = _certificates_in_process()
-    per_cert = elapsed / (CERTIFICATES / workers) * 1000
-    print(f"\nCertificates: {CERTIFICATES}, {how}; database {engine}")
-    print(f"{'measure':<44} | {'ms/cert':>8} | {'certs/s per worker':>18} | {'x bare PDF':>10}")
-    print("-" * 90)
-    for label, ms in (("bare one-page ReportLab PDF (floor)", bare), ("certificate PDF render only (fonts + QR)", render_only),
-                      (f"issued via service ({workers} worker{'s' if workers > 1 else ''})", per_cert)):
-        print(f"{label:<44} | {ms:>8.2f} | {1000 / ms:>18.0f} | {ms / bare:>10.1f}")
-    print(f"(time in the jobs for {CERTIFICATES}: {elapsed:.1f} s; target >= 50/s per worker)")
+    rounds = []
+    for _ in range(ROUNDS):  # floor and ours interleaved; medians below
+        floors = _floors()
+        issued = _certificates_with_workers(redis_url, db) if redis_url else _certificates_in_process()
+        rounds.append((*floors, *issued[:2]))
+        how, workers = issued[3], issued[2]
+    med = [statistics.median(r[i] for r in rounds) for i in range(6)]
+    bare_cpu, bare_wall, render_cpu, render_wall, cert_wall, cert_cpu = med
+    print(f"\nCertificates: {CERTIFICATES}, {how}; database {engine}; medians of {ROUNDS} interleaved rounds")
+    print(f"{'measure':<46} | {'CPU ms':>7} | {'wall ms':>7} | {'per worker /s':>13} | {'x floor (CPU)':>13} | {'x floor (wall)':>14}")
+    print("-" * 115)
+    for label, cpu, wall in (("bare one-page ReportLab PDF (floor)", bare_cpu, bare_wall),
+                             ("certificate PDF, render only (fonts + QR)", render_cpu, render_wall),
+                             (f"issued via service ({workers} worker{'s' if workers > 1 else ''})", cert_cpu, cert_wall)):
+        print(f"{label:<46} | {cpu:>7.2f} | {wall:>7.2f} | {1000 / wall:>13.0f} | {cpu / bare_cpu:>13.1f} | {wall / bare_wall:>14.1f}")
+    print("(per worker /s from wall time; targets: >= 50/s per worker, <= 2x the floor)")
+    for i, r in enumerate(rounds):
+        print(f"  round {i + 1}: floor {r[0]:.2f}/{r[1]:.2f} ms, render {r[2]:.2f}/{r[3]:.2f} ms, "
+              f"issued {r[5]:.2f}/{r[4]:.2f} ms (CPU/wall)")
+    if os.environ.get("BENCH_SKIP_PAYOUTS"):
+        return
 
     first, rerun, rows, after, duplicates = _payouts(redis_url)
     mode = "notification e-mails queued to Redis" if redis_url else "notification e-mails sent inline (no Redis)"

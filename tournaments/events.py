@@ -44,6 +44,43 @@ def _send(group: str, event_type: str, payload: dict) -> None:
         logger.exception("Could not deliver %s to %s", event_type, group)
 
 
+def _send_many(messages: list[tuple[str, dict]]) -> None:
+    """Several group messages through one entry into the event loop (a batch job's notifications:
+    one ``async_to_sync`` per message costs a thread hand-off each)."""
+    layer = get_channel_layer()
+    if layer is None or not messages:
+        return
+
+    async def send_all():
+        results = await asyncio.gather(*(layer.group_send(group, message) for group, message in messages), return_exceptions=True)
+        for (group, message), result in zip(messages, results):
+            if isinstance(result, Exception):
+                logger.error("Could not deliver %s to %s: %r", message["event"], group, result)
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if loop is not None:
+        loop.create_task(send_all())
+        return
+    try:
+        async_to_sync(send_all)()
+    except Exception:  # the change is committed; lobbies recover by polling
+        logger.exception("Could not deliver %d events", len(messages))
+
+
+def publish_private_many(events: list[tuple[int, str, dict]]) -> None:
+    """``publish_private`` for many ``(registration_id, event_type, payload)`` at once, after commit."""
+    for _registration_id, event_type, _payload in events:
+        if event_type not in EVENT_TYPES:
+            raise ValueError(f"Unknown event type {event_type!r}")
+    messages = [(private_group(registration_id), {"type": "lobby.event", "event": event_type, "payload": payload})
+                for registration_id, event_type, payload in events]
+    if messages:
+        transaction.on_commit(lambda: _send_many(messages))
+
+
 def publish(tournament, event_type: str, payload: dict | None = None) -> None:
     """Schedule ``event_type`` for everyone watching ``tournament``'s lobby, after commit."""
     if event_type not in EVENT_TYPES:

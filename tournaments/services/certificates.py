@@ -43,29 +43,55 @@ def _ordinal(rank: int) -> str:
     return f"{rank}{suffix}"
 
 
-def _text(certificate: Certificate, tournament: Tournament) -> certificate_pdf.CertificateText:
-    kind = certificate.kind
-    heading = _("Certificate of Participation") if kind == K.PARTICIPANT else _("Certificate of Achievement")
-    if kind == K.PARTICIPANT:
-        reason = _("for taking part in %(t)s") % {"t": tournament.name}
-    elif kind == K.MVP:
-        reason = _("as the most valuable player of %(t)s") % {"t": tournament.name}
-    else:
-        reason = _("for finishing %(place)s in %(t)s") % {"place": _ordinal(certificate.rank or 1), "t": tournament.name}
+def _details(tournament: Tournament) -> str:
     day = tournament.ends_at or tournament.completed_at or tournament.starts_at
     organizer = tournament.organizer.get_full_name() or tournament.organizer.get_username()
-    details = _("%(game)s · %(date)s · organised by %(org)s") % {
+    return _("%(game)s · %(date)s · organised by %(org)s") % {
         "game": tournament.game.name, "date": formats.date_format(timezone.localtime(day), "j F Y"), "org": organizer}
-    url = verify_url(certificate.code)
+
+
+class _Words:
+    """The words shared by certificates of one tournament, worked out once per kind and place (a
+    batch of 500 otherwise translates the same dozen strings 500 times)."""
+
+    def __init__(self, tournament: Tournament):
+        self.tournament = tournament
+        self.details = _details(tournament)
+        self.presented = _("is presented to")
+        self.verify_label = _("Verify this certificate:")
+        self.code_label = _("Certificate code: %(c)s")
+        self._by_kind: dict[tuple[str, int | None], tuple[str, str, str]] = {}
+
+    def for_kind(self, kind: str, rank: int | None) -> tuple[str, str, str]:
+        """(heading, award, reason)."""
+        key = (kind, rank if kind not in (K.PARTICIPANT, K.MVP) else None)
+        words = self._by_kind.get(key)
+        if words is None:
+            name = self.tournament.name
+            heading = _("Certificate of Participation") if kind == K.PARTICIPANT else _("Certificate of Achievement")
+            if kind == K.PARTICIPANT:
+                reason = _("for taking part in %(t)s") % {"t": name}
+            elif kind == K.MVP:
+                reason = _("as the most valuable player of %(t)s") % {"t": name}
+            else:
+                reason = _("for finishing %(place)s in %(t)s") % {"place": _ordinal(rank or 1), "t": name}
+            words = self._by_kind[key] = (heading, str(K(kind).label), reason)
+        return words
+
+
+def _text(certificate: Certificate, tournament: Tournament, words: _Words | None = None) -> certificate_pdf.CertificateText:
+    """The words on a certificate (``words`` may be shared by a batch)."""
+    words = words or _Words(tournament)
+    heading, award, reason = words.for_kind(certificate.kind, certificate.rank)
     return certificate_pdf.CertificateText(
-        heading=heading, award=certificate.get_kind_display(), presented=_("is presented to"), name=certificate.display_name,
-        reason=reason, details=details, verify_label=_("Verify this certificate:"), verify_url=url,
-        code_label=_("Certificate code: %(c)s") % {"c": certificate.code},
+        heading=heading, award=award, presented=words.presented, name=certificate.display_name, reason=reason,
+        details=words.details, verify_label=words.verify_label, verify_url=verify_url(certificate.code),
+        code_label=words.code_label % {"c": certificate.code},
     )
 
 
-def _render_and_store(certificate: Certificate, tournament: Tournament) -> None:
-    data = certificate_pdf.render(_text(certificate, tournament))
+def _render_and_store(certificate: Certificate, tournament: Tournament, words: _Words | None = None) -> None:
+    data = certificate_pdf.render(_text(certificate, tournament, words))
     certificate.sha256 = sha256_of(data)
     certificate.file.save(f"{tournament.slug}-{certificate.kind}-{certificate.code}.pdf", ContentFile(data), save=False)
 
@@ -180,7 +206,7 @@ def start_batch(tournament_id: int, *, actor) -> str:
         return job_id
 
 
-CHUNK = 25
+CHUNK = 50  # certificates rendered, then written in one short transaction (and one progress update)
 
 
 def generate_batch(tournament_id: int) -> dict:
@@ -201,13 +227,14 @@ def generate_batch(tournament_id: int) -> dict:
     todo = [(kind, registration, rank) for kind, registration, rank in plan if (kind, f"reg:{registration.pk}") not in issued]
     created, done = 0, len(plan) - len(todo)
     jobs.report_progress(done, len(plan), _("%(n)d of %(t)d certificates") % {"n": done, "t": len(plan)})
+    words = _Words(tournament)
     for start in range(0, len(todo), CHUNK):
         chunk = todo[start:start + CHUNK]
         rendered = []
         for kind, registration, rank in chunk:
             certificate = Certificate(tournament=tournament, registration=registration, subject_key=f"reg:{registration.pk}",
                                       kind=kind, rank=rank, display_name=registration.display_name[:140])
-            _render_and_store(certificate, tournament)
+            _render_and_store(certificate, tournament, words)
             rendered.append(certificate)
         with transaction.atomic():
             lock(Tournament, tournament.pk)

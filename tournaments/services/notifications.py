@@ -30,8 +30,8 @@ def notify_bulk(items) -> list[Notification]:
     notes = Notification.objects.bulk_create([Notification(registration=r, kind=k, title=t[:200], body=b) for r, k, t, b in items])
     if any(n.pk is None for n in notes):  # a backend without RETURNING: fetch the ids
         return [notify(r, k, t, b) for r, k, t, b in items]
-    for note in notes:
-        events.publish_private(note.registration_id, "notification.new", {"id": note.pk, "kind": note.kind, "title": note.title})
+    events.publish_private_many([(note.registration_id, "notification.new", {"id": note.pk, "kind": note.kind, "title": note.title})
+                                 for note in notes])
     if notes:
         ids = [n.pk for n in notes]
         jobs.enqueue(jobs.send_notification_emails, ids, queue="notifications", job_id=f"notification-emails-{ids[0]}-{ids[-1]}")
