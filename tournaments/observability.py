@@ -52,6 +52,24 @@ def bind_tournament(tournament_id) -> None:
 
 # ---- logs -----------------------------------------------------------------------------------------
 
+def _install_record_factory():
+    """Stamp the context ids on each record when it is created (formatting may happen later)."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "commandcenter", False):
+        return
+
+    def factory(*args, **kwargs):
+        record = previous(*args, **kwargs)
+        record.context_ids = {name: var.get() for name, var in _CONTEXT}
+        return record
+
+    factory.commandcenter = True
+    logging.setLogRecordFactory(factory)
+
+
+_install_record_factory()
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, context ids, extra ``fields``."""
 
@@ -62,8 +80,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for name, var in _CONTEXT:
-            value = var.get()
+        ids = getattr(record, "context_ids", None) or {name: var.get() for name, var in _CONTEXT}
+        for name, value in ids.items():
             if value is not None:
                 entry[name] = value
         entry.update(getattr(record, "fields", None) or {})
@@ -174,6 +192,8 @@ def _tournament_of(match):
             return kwargs[key]
     if (match.url_name or "").startswith("tournaments_tournament_") and kwargs.get("object_id"):
         return kwargs["object_id"]
+    if "admin_ui" in (match.namespaces or []) and kwargs.get("pk") is not None:
+        return kwargs["pk"]  # every Command Center page with a pk is a tournament's page
     return None
 
 
