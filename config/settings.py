@@ -235,6 +235,9 @@ MIDDLEWARE.insert(0, "tournaments.observability.RequestLogMiddleware")
 # transaction and delivers them after commit (or when Redis is back). Embedded mode never does.
 OUTBOX_EVENTS = env_bool("OUTBOX_EVENTS", True)
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "5"))  # for non-connection errors only
+# A persistent connection (DB_CONN_MAX_AGE > 0) is checked before reuse, so a PostgreSQL restart
+# costs the requests made while it is down (clean 503s) and nothing after it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)
 # --- end ops: outbox -----------------------------------------------------------------------------
 
 
