@@ -75,10 +75,14 @@ def own_redis(directory):
 class OwnPostgres:
     """initdb + pg_ctl into a temporary directory, as the ``postgres`` user when we are root."""
 
-    def __init__(self, directory):
+    def __init__(self):
+        import tempfile
+
+        # Not under pytest's tmp_path: that tree is private to root and the postgres user must enter it.
+        self.base = Path(tempfile.mkdtemp(prefix="commandcenter-pg-"))
         self.port = free_port()
-        self.directory = Path(directory) / "pgdata"
-        self.socket_dir = Path(directory) / "pgsock"
+        self.directory = self.base / "pgdata"
+        self.socket_dir = self.base / "pgsock"
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
 
     def _run(self, *args, check=True):
@@ -114,9 +118,11 @@ class OwnPostgres:
 
 
 @contextmanager
-def own_postgres(directory):
-    server = OwnPostgres(directory).init().start()
+def own_postgres():
+    server = OwnPostgres()
     try:
+        server.init().start()
         yield server
     finally:
         server.stop("immediate")
+        shutil.rmtree(server.base, ignore_errors=True)

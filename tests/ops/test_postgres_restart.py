@@ -59,7 +59,7 @@ def test_postgres_restart_fails_cleanly_and_recovers(redis_server, tmp_path):
     if reason:
         pytest.skip(reason)
     report = []
-    with own_postgres(tmp_path / "pg") as pg:
+    with own_postgres() as pg:
         database_url = pg.create_database("faults")
         env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_server.url, "LOG_LEVEL": "WARNING"}
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=300)
