@@ -24,6 +24,7 @@ job. Embedded mode never uses the outbox: jobs still run inline after commit and
 in-memory layer directly, exactly as before.
 """
 import logging
+import time
 
 from django.conf import settings
 from django.db import transaction
@@ -65,12 +66,26 @@ def _drain_after_commit():
     transaction.on_commit(_drain_quietly)
 
 
+_backoff = {"until": 0.0}
+BACKOFF_SECONDS = 2.0
+
+
 def _drain_quietly():
-    """Never let a delivery problem turn a committed request into an error page."""
+    """Never let a delivery problem turn a committed request into an error page.
+
+    After Redis was found unreachable, this process skips its opportunistic drains for
+    ``BACKOFF_SECONDS`` (a bulk action must not knock on a dead Redis once per message); the
+    ``outbox`` process keeps trying and delivers everything when Redis is back.
+    """
+    if time.monotonic() < _backoff["until"]:
+        return
     try:
-        drain()
+        result = drain()
     except Exception:
         logger.exception("outbox drain failed; messages stay queued for the next drain")
+        return
+    if result["error"]:
+        _backoff["until"] = time.monotonic() + BACKOFF_SECONDS
 
 
 def pending_count() -> int:

@@ -47,6 +47,11 @@ def recorded(monkeypatch):
     return sent
 
 
+@pytest.fixture(autouse=True)
+def _no_backoff(monkeypatch):
+    monkeypatch.setitem(outbox._backoff, "until", 0.0)
+
+
 def test_admin_keeps_working_and_the_outbox_delivers_when_redis_returns(client, organizer, approval_tournament,
                                                                         redis_server, recorded, capsys):
     first, second = enter(approval_tournament, 2)
@@ -60,6 +65,8 @@ def test_admin_keeps_working_and_the_outbox_delivers_when_redis_returns(client, 
         response = post(client, registration, "approve")
         assert response.status_code == 302, response.content[:500]
         assert state(registration) == Registration.Status.CONFIRMED
+    jobs_page = client.get("/admin/command-center/jobs/")
+    assert jobs_page.status_code == 200 and "unreachable" in jobs_page.content.decode()
     ready = client.get("/readiness")
     assert ready.status_code == 503 and ready.json()["checks"]["redis"]["ok"] is False
 
@@ -67,7 +74,7 @@ def test_admin_keeps_working_and_the_outbox_delivers_when_redis_returns(client, 
     kinds = [(m.kind, m.payload.get("event") or m.payload.get("job_id")) for m in waiting]
     print("\n[redis down] outbox after two approvals:", kinds)
     assert [k for k, _ in kinds].count("job") == 2 and [k for k, _ in kinds].count("event") >= 4
-    assert waiting[0].attempts == 2 and "Connection" in waiting[0].last_error  # each approval tried at once, then it waited
+    assert waiting[0].attempts >= 1 and "Connection" in waiting[0].last_error  # tried at once, then it waited
     assert recorded == []  # nothing reached a lobby yet
     email_jobs = [m.key for m in waiting if m.kind == "job"]
     assert set(JobRun.objects.filter(job_id__in=email_jobs).values_list("status", flat=True)) == {JobRun.Status.QUEUED}
