@@ -218,7 +218,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"},
                 # our request log line replaces Django's "Not Found: /x" / "Internal Server Error" lines
-                "django.request": {"level": "ERROR"}},
+                "django.request": {"level": "ERROR"},
+                # `make run` keeps runserver's own access lines; JSON deployments get ours instead
+                "commandcenter.request": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"}},
 }
 # --- end ops: logging ---------------------------------------------------------------------------
 
