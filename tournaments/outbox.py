@@ -23,6 +23,7 @@ at once), the ``outbox`` process (``manage.py drain_outbox --loop 5``), and the 
 job. Embedded mode never uses the outbox: jobs still run inline after commit and events go to the
 in-memory layer directly, exactly as before.
 """
+import json
 import logging
 import time
 
@@ -52,8 +53,12 @@ def connection_errors() -> tuple:
 
 def add(kind: str, key: str, payload: dict):
     """Write one message in the current transaction; a drain follows the commit."""
+    from django.core.serializers.json import DjangoJSONEncoder
+
     from .models import OutboxMessage
 
+    # Dates, decimals and lazy translations become JSON here, as the channel layer / RQ would see them.
+    payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
     message = OutboxMessage.objects.create(kind=kind, key=key[:160], payload=payload)
     _drain_after_commit()
     return message

@@ -23,3 +23,20 @@ def test_embedded_mode_runs_jobs_inline_and_writes_no_outbox(approval_tournament
     assert {e["event"] for e in sent_events} >= {"roster.updated", "notification.new"}
     assert len(mail.outbox) == 1  # the e-mail job ran in-process
     assert JobRun.objects.filter(status=JobRun.Status.FINISHED).exists()
+
+
+def test_outbox_payloads_become_plain_json(monkeypatch):
+    """Dates, decimals and lazy translations in a payload must not break the business transaction."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils.translation import gettext_lazy
+
+    from tournaments import outbox
+
+    monkeypatch.setattr(outbox, "_drain_after_commit", lambda: None)
+    message = outbox.add("event", "lobby_x", {"at": datetime.datetime(2026, 1, 2, 3, 4, tzinfo=datetime.timezone.utc),
+                                              "fee": Decimal("5.50"), "title": gettext_lazy("Registration received")})
+    message.refresh_from_db()
+    assert message.payload == {"at": "2026-01-02T03:04:00Z", "fee": "5.50", "title": "Registration received"}
+    assert message.delivered_at is None and message.attempts == 0
