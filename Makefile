@@ -10,7 +10,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-embedded test-services test-browser bench install migrate demo clean
+.PHONY: run run-scaled test test-embedded test-services test-browser bench install migrate demo clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -76,3 +76,12 @@ bench: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts
+
+# Scaled shape on this machine: PostgreSQL + Redis, migrate + collectstatic, 2 daphne web processes
+# behind a loopback balancer on $(PORT), 2 RQ workers, the clock and the outbox drainer (Ctrl-C stops all).
+SCALED_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/commandcenter
+SCALED_REDIS_URL ?= redis://127.0.0.1:6379/0
+run-scaled: install
+	DATABASE_URL=$(SCALED_DATABASE_URL) REDIS_URL=$(SCALED_REDIS_URL) $(PY) -c "import os,psycopg; u=os.environ['DATABASE_URL']; b,_,n=u.rpartition('/'); c=psycopg.connect(b+'/postgres',autocommit=True); c.execute('CREATE DATABASE \"'+n+'\"') if not c.execute('SELECT 1 FROM pg_database WHERE datname=%s',(n,)).fetchone() else None"
+	DATABASE_URL=$(SCALED_DATABASE_URL) REDIS_URL=$(SCALED_REDIS_URL) SECURE_COOKIES=$${SECURE_COOKIES:-0} \
+		$(PY) manage.py run_scaled --host $(HOST) --port $(PORT) $(SCALED_ARGS)

@@ -83,6 +83,18 @@ def _rq_rows(scope):
     return sections
 
 
+def _rq_rows_or_warning(request, scope):
+    """Redis down: the page still lists our own JobRun records and says why RQ's part is missing."""
+    from tournaments import outbox
+
+    try:
+        return _rq_rows(scope)
+    except outbox.connection_errors():
+        messages.warning(request, _("The job queue (Redis) is unreachable: queued work waits in the outbox and is "
+                                    "handed to the workers when it is back (%(n)d waiting).") % {"n": outbox.pending_count()})
+        return []
+
+
 def jobs_page(request):
     scope = _scope(request.user)
     runs = JobRun.objects.select_related("tournament").order_by("-enqueued_at", "-id")
@@ -96,7 +108,7 @@ def jobs_page(request):
         **admin.site.each_context(request),
         "title": _("Jobs"),
         "embedded": settings.JOBS_INLINE,
-        "sections": [] if settings.JOBS_INLINE else _rq_rows(scope),
+        "sections": [] if settings.JOBS_INLINE else _rq_rows_or_warning(request, scope),
         "runs": runs,
     }
     return render(request, "admin_ui/jobs.html", context)
@@ -108,7 +120,12 @@ def job_retry(request, job_id):
     run = JobRun.objects.filter(job_id=job_id).first()
     tournament_id = run.tournament_id if run else None
     if run is None and not settings.JOBS_INLINE:
-        job = jobs._fetch(job_id)
+        from tournaments import outbox
+
+        try:
+            job = jobs._fetch(job_id)
+        except outbox.connection_errors():
+            job = None
         tournament_id = (job.meta or {}).get("tournament_id") if job else None
     if not _visible(scope, tournament_id) or (scope is not None and not permissions.has_capability(
             request.user, Tournament.objects.get(pk=tournament_id), permissions.MANAGE)):

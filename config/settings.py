@@ -177,7 +177,9 @@ UNPAID_REGISTRATION_EXPIRY_HOURS = int(os.environ.get("UNPAID_REGISTRATION_EXPIR
 
 # --- Caches -----------------------------------------------------------------------------------
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # ops: tolerant of a Redis outage (config/cache.py) — rate limits fail open instead of 500s.
+    CACHES = {"default": {"BACKEND": "config.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -201,13 +203,44 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+# --- ops: logging (structured JSON) -------------------------------------------------------------
+# LOG_FORMAT=json (default when scaled) prints one JSON object per line with request_id / job_id /
+# tournament_id from the current context (tournaments/observability.py); text keeps `make run` readable.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if EMBEDDED else "json").strip().lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "tournaments.observability.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"},
+                # our request log line replaces Django's "Not Found: /x" / "Internal Server Error" lines
+                "django.request": {"level": "ERROR"},
+                # `make run` keeps runserver's own access lines; JSON deployments get ours instead
+                "commandcenter.request": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"}},
 }
+# --- end ops: logging ---------------------------------------------------------------------------
+
+# --- ops: metrics --------------------------------------------------------------------------------
+# GET /metrics (Prometheus text): staff session or "Authorization: Bearer $METRICS_TOKEN".
+# Several processes: set PROMETHEUS_MULTIPROC_DIR (an empty directory shared by the web processes;
+# `make run-scaled` does) and prometheus_client aggregates their files (multiprocess mode).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+MIDDLEWARE.insert(0, "tournaments.observability.RequestLogMiddleware")
+# --- end ops: metrics ----------------------------------------------------------------------------
+
+# --- ops: outbox ---------------------------------------------------------------------------------
+# Scaled mode writes job enqueues and lobby events to tournaments.OutboxMessage in the business
+# transaction and delivers them after commit (or when Redis is back). Embedded mode never does.
+OUTBOX_EVENTS = env_bool("OUTBOX_EVENTS", True)
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "5"))  # for non-connection errors only
+# A persistent connection (DB_CONN_MAX_AGE > 0) is checked before reuse, so a PostgreSQL restart
+# costs the requests made while it is down (clean 503s) and nothing after it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)
+# --- end ops: outbox -----------------------------------------------------------------------------
 
 
 def environment_badge(request):

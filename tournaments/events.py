@@ -1,8 +1,10 @@
 """Domain events → channel-layer messages, sent only after the transaction commits.
 
 A rolled-back change never reaches a lobby. Payloads carry ids and display names, never emails or
-phones. If the channel layer is unreachable the database change still stands; the failure is
-logged and lobbies catch up through their polling fallback.
+phones. Scaled mode (Redis) writes each event to the outbox in the same transaction as the change
+and delivers it after commit, in order, or later when Redis is back (``tournaments.outbox``);
+embedded mode sends to the in-memory layer after commit. Either way a failure never undoes the
+database change, and lobbies also catch up through their polling fallback.
 """
 import asyncio
 import logging
@@ -26,7 +28,24 @@ def private_group(registration_id: int) -> str:
     return f"registration_{registration_id}"
 
 
+def _schedule(group: str, event_type: str, payload: dict) -> None:
+    from . import outbox
+
+    if outbox.events_enabled():
+        outbox.add("event", group, {"group": group, "event": event_type, "payload": payload})
+    else:
+        transaction.on_commit(lambda: _send_quietly(group, event_type, payload))
+
+
+def _send_quietly(group: str, event_type: str, payload: dict) -> None:
+    try:
+        _send(group, event_type, payload)
+    except Exception:  # the change is committed; lobbies recover by polling
+        logger.exception("Could not deliver %s to %s", event_type, group)
+
+
 def _send(group: str, event_type: str, payload: dict) -> None:
+    """Hand one event to the channel layer now; raises if the layer is unreachable."""
     layer = get_channel_layer()
     if layer is None:
         return
@@ -38,10 +57,7 @@ def _send(group: str, event_type: str, payload: dict) -> None:
     if loop is not None:  # committed from a thread that runs an event loop: schedule on it
         loop.create_task(layer.group_send(group, message))
         return
-    try:
-        async_to_sync(layer.group_send)(group, message)
-    except Exception:  # the change is committed; lobbies recover by polling
-        logger.exception("Could not deliver %s to %s", event_type, group)
+    async_to_sync(layer.group_send)(group, message)
 
 
 def _send_many(messages: list[tuple[str, dict]]) -> None:
@@ -86,8 +102,7 @@ def publish(tournament, event_type: str, payload: dict | None = None) -> None:
     if event_type not in EVENT_TYPES:
         raise ValueError(f"Unknown event type {event_type!r}")
     body = {"tournament": tournament.slug, **(payload or {})}
-    group = lobby_group(tournament.slug)
-    transaction.on_commit(lambda: _send(group, event_type, body))
+    _schedule(lobby_group(tournament.slug), event_type, body)
     from . import webhooks  # every domain event also reaches the organizer's webhooks
 
     webhooks.dispatch(tournament, event_type, payload)
@@ -97,5 +112,4 @@ def publish_private(registration_id: int, event_type: str, payload: dict) -> Non
     """Schedule an event for one registration's private channel, after commit."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"Unknown event type {event_type!r}")
-    group = private_group(registration_id)
-    transaction.on_commit(lambda: _send(group, event_type, payload))
+    _schedule(private_group(registration_id), event_type, payload)

@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 ACTIVE_RQ_STATES = {"queued", "started", "scheduled", "deferred"}
 _current = contextvars.ContextVar("commandcenter_job", default=None)
+_inline_meta = contextvars.ContextVar("commandcenter_inline_job_meta", default=None)
 
 
 def _func_path(func) -> str:
@@ -49,25 +50,56 @@ def enqueue(func, *args, queue: str = "default", job_id: str | None = None, tour
     ``tournament_id`` scopes the job on the Jobs page (organizers see their own); ``target`` links it
     to the object it works on (``{"model": "payoutrun", "id": 3, "label": "…"}``).
     """
-    meta = {"tournament_id": tournament_id, "target": target or {}}
-    transaction.on_commit(lambda: _dispatch(_func_path(func), list(args), kwargs, queue, job_id, meta))
+    from . import observability, outbox
+
+    meta = {"tournament_id": tournament_id, "target": target or {}, "request_id": observability.current_request_id()}
+    func_path = _func_path(func)
+    if not outbox.jobs_enabled():  # embedded: run in-process after commit, exactly as before
+        transaction.on_commit(lambda: _dispatch(func_path, list(args), kwargs, queue, job_id, meta))
+        return
+    # Scaled: the JobRun and the outbox row are written in the caller's transaction, so the job
+    # exists exactly when the business change does; the drain after commit hands it to RQ (or
+    # later, when Redis is back).
+    job_id = job_id or _new_job_id(func_path)
+    _record(func_path, list(args), queue, job_id, meta)
+    outbox.add("job", job_id, {"func": func_path, "args": _jsonable(list(args)), "kwargs": kwargs, "queue": queue,
+                               "job_id": job_id, "meta": meta})
+
+
+def _new_job_id(func_path):
+    return f"{func_path.rsplit('.', 1)[-1]}-{uuid.uuid4().hex[:16]}"
+
+
+def _record(func_path, args, queue, job_id, meta):
+    from .models import JobRun
+
+    try:
+        with transaction.atomic():
+            JobRun.objects.update_or_create(job_id=job_id, defaults=dict(
+                func=func_path, queue=queue, args=_jsonable(args), status=JobRun.Status.QUEUED, error="", progress={},
+                started_at=None, finished_at=None, tournament_id=meta.get("tournament_id"), target=meta.get("target") or {},
+                enqueued_at=timezone.now(),
+            ))
+    except Exception:  # book-keeping must never stop the work itself
+        logger.exception("Could not record job %s", job_id)
 
 
 def _dispatch(func_path, args, kwargs, queue, job_id, meta):
-    from .models import JobRun
-
-    job_id = job_id or f"{func_path.rsplit('.', 1)[-1]}-{uuid.uuid4().hex[:16]}"
-    try:
-        JobRun.objects.update_or_create(job_id=job_id, defaults=dict(
-            func=func_path, queue=queue, args=_jsonable(args), status=JobRun.Status.QUEUED, error="", progress={},
-            started_at=None, finished_at=None, tournament_id=meta.get("tournament_id"), target=meta.get("target") or {},
-            enqueued_at=timezone.now(),
-        ))
-    except Exception:  # book-keeping must never stop the work itself
-        logger.exception("Could not record job %s", job_id)
+    job_id = job_id or _new_job_id(func_path)
+    _record(func_path, args, queue, job_id, meta)
     if settings.JOBS_INLINE:
-        _run_inline(func_path, job_id, args, kwargs)
+        token = _inline_meta.set(meta)
+        try:
+            _run_inline(func_path, job_id, args, kwargs)
+        finally:
+            _inline_meta.reset(token)
         return
+    hand_to_rq(func_path, args, kwargs, queue, job_id, meta)
+
+
+def hand_to_rq(func_path, args, kwargs, queue, job_id, meta):
+    """Queue one job on RQ unless the same business key is already queued or running (idempotent,
+    so the outbox may call it again for a message it could not mark delivered)."""
     from rq import Retry
     from rq.exceptions import DuplicateJobError
 
@@ -99,17 +131,28 @@ def _run_inline(func_path, job_id, args, kwargs):
 
 def execute(func_path: str, job_id: str, args, kwargs):
     """Run one attempt of a job, recording it in ``JobRun`` (both modes call this)."""
+    import time
+
     from django.db.models import F
 
+    from . import observability
     from .models import JobRun
     from .services.errors import DomainError
 
     token = _current.set(job_id)
+    meta = _current_meta()
+    context = [(observability.job_id_var, observability.job_id_var.set(job_id)),
+               (observability.tournament_id_var, observability.tournament_id_var.set(meta.get("tournament_id"))),
+               (observability.request_id_var, observability.request_id_var.set(meta.get("request_id")
+                                                                               or observability.request_id_var.get()))]
     JobRun.objects.filter(job_id=job_id).update(status=JobRun.Status.STARTED, started_at=timezone.now(),
                                                  attempts=F("attempts") + 1, error="", finished_at=None)
+    started, outcome = time.perf_counter(), "failed"
     try:
         result = _resolve(func_path)(*args, **(kwargs or {}))
+        outcome = "finished"
     except DomainError as exc:  # a refusal, not an accident: retrying cannot change it
+        outcome = "refused"
         JobRun.objects.filter(job_id=job_id).update(status=JobRun.Status.FAILED, finished_at=timezone.now(), error=str(exc)[:4000])
         logger.warning("Job %s refused: %s", job_id, exc)
         return None
@@ -120,8 +163,37 @@ def execute(func_path: str, job_id: str, args, kwargs):
         raise
     finally:
         _current.reset(token)
+        _log_job(func_path, job_id, outcome, time.perf_counter() - started)
+        for var, value in reversed(context):
+            var.reset(value)
     JobRun.objects.filter(job_id=job_id).update(status=JobRun.Status.FINISHED, finished_at=timezone.now())
     return result
+
+
+def _current_meta() -> dict:
+    """The RQ job's meta (tournament id, request id) when running on a worker."""
+    if settings.JOBS_INLINE:
+        return dict(_inline_meta.get() or {})
+    try:
+        from rq import get_current_job
+
+        job = get_current_job()
+    except Exception:
+        return {}
+    return dict(job.meta or {}) if job is not None else {}
+
+
+def _log_job(func_path, job_id, outcome, duration):
+    from . import observability
+
+    logging.getLogger("commandcenter.job").log(
+        logging.INFO if outcome != "failed" else logging.WARNING, "job %s %s", job_id, outcome,
+        extra={"fields": {"event": "job", "func": func_path.rsplit(".", 1)[-1], "outcome": outcome,
+                          "duration_ms": round(duration * 1000, 2)}})
+    try:
+        observability.metrics()["jobs"].labels(func_path.rsplit(".", 1)[-1], outcome).inc()
+    except Exception:
+        logger.debug("job metric failed", exc_info=True)
 
 
 def current_job_id() -> str | None:
@@ -217,10 +289,19 @@ def ensure_not_queued(job_id: str, what: str = "") -> None:
     message = _("%(what)s is already queued or running (job %(id)s); wait for it to finish.") % {
         "what": what or _("This job"), "id": job_id}
     if not settings.JOBS_INLINE:
-        job = _fetch(job_id)
-        if job is not None and job.get_status(refresh=False) in ACTIVE_RQ_STATES and not is_orphaned(job):
-            raise DomainError(message, code="already_queued")
-        return
+        from . import outbox
+        from .models import OutboxMessage
+
+        if OutboxMessage.objects.filter(kind="job", key=job_id, delivered_at__isnull=True, failed_at__isnull=True).exists():
+            raise DomainError(message, code="already_queued")  # written, waiting for Redis
+        try:
+            job = _fetch(job_id)
+        except outbox.connection_errors():
+            job = None  # Redis is down: judge by our own records below
+        else:
+            if job is not None and job.get_status(refresh=False) in ACTIVE_RQ_STATES and not is_orphaned(job):
+                raise DomainError(message, code="already_queued")
+            return
     run = JobRun.objects.filter(job_id=job_id).first()
     if run is not None and run.status in (JobRun.Status.QUEUED, JobRun.Status.STARTED) and not _jobrun_is_stale(run):
         raise DomainError(message, code="already_queued")
@@ -230,7 +311,19 @@ def retry(job_id: str) -> str:
     """Run a failed (or orphaned) job again with the same arguments; returns a message.
 
     Scaled mode requeues RQ's job; embedded mode runs the recorded ``JobRun`` again in-process.
+    With Redis unreachable the retry is refused with a message (nothing is changed).
     """
+    from . import outbox
+    from .services.errors import DomainError
+
+    try:
+        return _retry(job_id)
+    except outbox.connection_errors():
+        raise DomainError(_("The job queue (Redis) is unreachable, so job %(id)s was not queued again; "
+                            "try again when it is back.") % {"id": job_id}, code="queue_unavailable") from None
+
+
+def _retry(job_id: str) -> str:
     from .models import JobRun
     from .services.errors import DomainError
 
@@ -308,9 +401,19 @@ def deliver_webhook(endpoint_id: int, event: dict) -> None:
 
 
 def run_schedules() -> dict:
+    from . import outbox
     from .services.schedules import run_all
 
-    return run_all(timezone.now())
+    result = run_all(timezone.now())
+    if outbox.jobs_enabled() or outbox.events_enabled():
+        result["outbox"] = outbox.drain()["delivered"]  # the clock also delivers what waited for Redis
+    return result
+
+
+def drain_outbox() -> dict:
+    from . import outbox
+
+    return outbox.drain()
 
 
 def recompute_season_standings(season_id: int, reason: str = "") -> None:

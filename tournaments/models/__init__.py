@@ -9,6 +9,7 @@ from .jobs import JobRun, ScheduleMark
 from .imports import ImportJob
 from .lobby import Lobby, LobbyEntry
 from .match import Match, MatchReport
+from .outbox import OutboxMessage
 from .payment import Payment
 from .payouts import DELTACOIN, Payout, PayoutRun, WalletEntry
 from .people import Player, Team, TeamMembership
@@ -22,6 +23,6 @@ from .webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Certificate", "CustomField", "PromoCode", "PromoRedemption", "Sanction", "DELTACOIN", "JobRun", "Payout", "PayoutRun", "ScheduleMark", "WalletEntry", "WebhookDelivery", "WebhookEndpoint",
-    "Announcement", "AuditLog", "Dispute", "Game", "ImportJob", "Lobby", "LobbyAccess", "LobbyEntry", "Match", "MatchReport", "Notification", "Payment",
+    "Announcement", "AuditLog", "Dispute", "Game", "ImportJob", "Lobby", "LobbyAccess", "LobbyEntry", "Match", "MatchReport", "Notification", "OutboxMessage", "Payment",
     "PaymentMethod", "Placement", "Season", "SeasonSnapshot", "SeasonStanding", "Player", "Registration", "Stage", "Team", "TeamMembership", "Tournament", "TournamentStaff", "TournamentTemplate",
 ]

@@ -23,8 +23,15 @@ class Command(BaseCommand):
                 raise CommandError("--now must be an ISO date-time, e.g. 2026-03-01T18:00:00+06:00")
             if timezone.is_naive(now):
                 now = timezone.make_aware(now)
+        from tournaments import outbox
+
         while True:
             result = run_all(now or timezone.now())
+            if outbox.jobs_enabled() or outbox.events_enabled():
+                try:  # the clock also delivers messages that waited for Redis (ops: outbox)
+                    result["outbox"] = outbox.drain()["delivered"]
+                except Exception as exc:
+                    result["outbox"] = f"error:{type(exc).__name__}"
             self.stdout.write(" ".join(f"{k}={v}" for k, v in result.items()))
             if not options["loop"]:
                 return
