@@ -12,6 +12,11 @@ renders. Rendered badges are memoised by those inputs (bounded; values are plain
 are translated first so the key is the text shown). Re-check both on any unfold upgrade (the fixes
 key on the function names).
 
+Each cell of a column computed by the model admin (``participant``, ``status_badge``…) first asks
+the model for a field of that name (``lookup_field``), which fails by raising and catching three
+exceptions per cell. Which names are model-admin columns never changes, so after the first such
+lookup the admin's method is called directly (what Django does next anyway).
+
 Django's ``AdminSite.each_context`` builds the whole app list (every registered model, permission
 checks, sorting) for the ``available_apps`` variable of every admin page. With unfold's sidebar
 navigation (``SIDEBAR["navigation"]``) a page only reads it when ``show_all_applications`` is on, so
@@ -78,6 +83,21 @@ def _memoized_display_for_label(value, empty_value_display, label):
         return _original_display_for_label(value, empty_value_display, label)
 
 
+_original_lookup_field = unfold_list.lookup_field
+_admin_columns = set()  # (model, name): ``name`` is no model field but a model-admin attribute
+
+
+def _lookup_field(name, obj, model_admin=None):
+    if isinstance(name, str) and (type(obj), name) in _admin_columns and hasattr(model_admin, name):
+        attr = getattr(model_admin, name)
+        return None, attr, attr(obj)
+    field, attr, value = _original_lookup_field(name, obj, model_admin)
+    if (field is None and isinstance(name, str) and name != "__str__" and hasattr(model_admin, name)
+            and len(_admin_columns) < 4096):
+        _admin_columns.add((type(obj), name))  # Django took its model-admin branch for this name
+    return field, attr, value
+
+
 _in_each_context = ContextVar("command_center_in_each_context", default=False)
 _original_each_context = AdminSite.each_context
 _original_get_app_list = AdminSite.get_app_list
@@ -102,6 +122,8 @@ def apply():
         unfold_list.result_headers = _memoized_result_headers
     if unfold_list.display_for_label is not _memoized_display_for_label:
         unfold_list.display_for_label = _memoized_display_for_label
+    if unfold_list.lookup_field is not _lookup_field:
+        unfold_list.lookup_field = _lookup_field
     if AdminSite.each_context is not _each_context:
         AdminSite.each_context = _each_context
         AdminSite.get_app_list = _get_app_list

@@ -73,8 +73,9 @@ def _request(client, url):
         response = client.get(url)
         wall, cpu = (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
     assert response.status_code == 200, (url, response.status_code)
+    queries = len(ctx.captured_queries)  # read before reset_queries() empties the connection's log
     reset_queries()
-    return wall, cpu, len(ctx.captured_queries)
+    return wall, cpu, queries
 
 
 def _time_pair(client, ours_url, bare_url):

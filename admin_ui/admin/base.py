@@ -191,4 +191,5 @@ class ScopedAdmin(GuardedAdminMixin, TransitionAdminMixin, BulkPermissionsMixin,
         labels = self.__dict__.get("_status_labels")
         if labels is None:
             labels = self._status_labels = dict(self.model._meta.get_field("status").flatchoices)
-        return obj.status, str(labels.get(obj.status, obj.status))
+        status = obj.status
+        return status, str(labels.get(status, status))
