@@ -56,10 +56,23 @@ class Transition:
 
 
 def fsm(method_name: str) -> Callable[[Any], bool]:
-    """State rule from the model's FSM: the transition's sources and conditions."""
+    """State rule from the model's FSM: the transition's sources and conditions.
+
+    ``check.state_key(obj)`` tells a list page when the answer depends on the state alone: it returns
+    the current state when django-fsm has no conditions for the transition from it (then
+    ``can_proceed`` reads nothing but the state), else None (conditions must run on every object).
+    """
     def check(obj):
         return can_proceed(getattr(obj, method_name))
+
+    def state_key(obj):
+        meta = getattr(type(obj), method_name)._django_fsm
+        state = meta.field.get_state(obj)
+        transition = meta.get_transition(state)
+        return ("fsm", state) if transition is None or not transition.conditions else None
+
     check.__name__ = f"can_{method_name}"
+    check.state_key = state_key
     return check
 
 
@@ -142,15 +155,43 @@ class TransitionAdminMixin:
         return cache[capability]
 
     def row_actions_for(self, request, actions, obj):
-        """The row actions (unfold's dicts) allowed for this row's object."""
-        prefix = f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_action_"
+        """The row actions (unfold's dicts) allowed for this row's object.
+
+        A list page asks this for every row, so answers are remembered for the request: the
+        capability per (tournament, capability) and the state rule per (transition, state) when the
+        rule says the state alone decides (``allowed.state_key``, see ``fsm``); any other rule runs
+        on each object. Same answers as ``transition_allowed``, without repeating django-fsm's
+        lookups and the role checks 100 times a page."""
+        memo = request.__dict__.setdefault("_command_center_row_rules", {})
         allowed = []
         for item in actions:
-            name = item.get("raw_path", "").removeprefix(prefix)
-            transition = self._transitions_by_name.get(name) if item.get("raw_path", "").startswith(prefix) else None
-            if transition is None or self.transition_allowed(request, transition, obj):
+            transition = self._row_transition(item.get("raw_path", ""))
+            if transition is None or self._row_allowed(request, memo, transition, obj):
                 allowed.append(item)
         return allowed
+
+    def _row_transition(self, raw_path):
+        prefix = f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_action_"
+        return self._transitions_by_name.get(raw_path.removeprefix(prefix)) if raw_path.startswith(prefix) else None
+
+    def _row_allowed(self, request, memo, transition, obj) -> bool:
+        if type(self).may_perform is TransitionAdminMixin.may_perform:  # the tournament's role decides
+            tournament = self.tournament_of(obj)
+            key = ("capability", tournament.pk, transition.capability)
+            if key not in memo:
+                memo[key] = permissions.has_capability(request.user, tournament, transition.capability)
+            if not memo[key]:
+                return False
+        elif not self.may_perform(request, obj, transition.capability):  # owned by no tournament
+            return False
+        state_key = getattr(transition.allowed, "state_key", None)
+        state = state_key(obj) if state_key is not None else None
+        if state is None:
+            return bool(transition.allowed(obj))
+        key = ("rule", transition.name, state)
+        if key not in memo:
+            memo[key] = bool(transition.allowed(obj))
+        return memo[key]
 
     # ---- presentation hooks ------------------------------------------------------------------------
     def state_label(self, obj) -> str:

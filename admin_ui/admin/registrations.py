@@ -167,7 +167,8 @@ class RegistrationAdmin(AnswerColumnsMixin, ScopedAdmin):
     list_filter = [("status", ChoicesDropdownFilter), tournament_filter(), game_filter(), CheckedInFilter,
                    ("created_at", DayRangeFilter)]
     search_fields = ["player__display_name", "player__email", "team__name", "team__tag"]
-    list_select_related = ["tournament", "player", "team"]
+    list_select_related = ["player", "team"]
+    list_prefetch_related = ("tournament",)  # a page's rows share a few tournaments: build each once
     autocomplete_fields = ["player", "team"]
     readonly_fields = ["checked_in_at", "checked_in_by", "decided_by", "decided_at", "waitlist_position",
                        "fee_waived", "fee_waiver_reason", "reason", "answers_table", "promo_used"]
