@@ -5,3 +5,4 @@ unfold actions), ``bulk`` (classic bulk actions with a confirmation page), ``fil
 """
 from . import audit, disputes, matches, payments, people, registrations, tournaments  # noqa: F401
 from . import jobs_payouts  # noqa: F401,E402  (payouts, certificates, ledger, job runs, webhooks)
+from .. import rq_access  # noqa: F401,E402  (RQ's own pages: superusers only)
