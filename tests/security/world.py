@@ -3,6 +3,8 @@
 The cross-organizer suite resolves every admin / Command Center URL with A's objects and requests it
 as B. Every text A's objects carry contains MARK, so "never A's data in the body" is a substring check.
 """
+import csv as csv_module
+import io
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -37,10 +39,14 @@ class World:
     tournaments: dict = field(default_factory=dict)  # role ("live", "done", "br", "open") → A's tournament
     extra: dict = field(default_factory=dict)
 
+    def objects_by_name(self, model_name: str):
+        return next(obj for model, obj in self.objects.items() if model._meta.model_name == model_name)
 
-def build(capture) -> World:
-    """``capture`` is pytest-django's django_capture_on_commit_callbacks (jobs run after commit)."""
-    a, b = _organizer(f"{MARK.lower()}_org"), _organizer("bob_other")
+
+def build(capture, mark: str = MARK) -> World:
+    """``capture`` is pytest-django's django_capture_on_commit_callbacks (jobs run after commit);
+    ``mark`` is the text put into every user text field (the XSS suite passes a script payload)."""
+    a, b = _organizer("zqxmark_org"), _organizer("bob_other")
     game = Game.objects.create(name="Shared Game", slug="shared-game", team_size=1, max_substitutes=0,
                                id_format="konami_id", result_type="map_score")
     team_game = Game.objects.create(name="Shared Team Game", slug="shared-team-game", team_size=3, max_substitutes=1,
@@ -52,36 +58,38 @@ def build(capture) -> World:
     now = timezone.now()
 
     def players(n, prefix):
-        return [make_player(f"{MARK} {prefix} {i}") for i in range(n)]
+        return [make_player(f"{mark} {prefix} {i}") for i in range(n)]
 
     # A: a live event with a reported match, a dispute and an announcement.
-    live = make_tournament(a, game, name=f"{MARK} Live Cup", slug="zqx-live", description=f"{MARK} description")
-    regs = [registrations.register(live, player=p, actor=a) for p in players(4, "Live")]
+    live = make_tournament(a, game, name=f"{mark} Live Cup", slug="zqx-live", description=f"{mark} description")
+    regs = [registrations.register(live, player=p, actor=a, answers={"Discord": f"{mark} answer"})
+            for p in players(4, "Live")]
     tournament_services.close_registration(live.pk, actor=a)
     live = tournament_services.start(live.pk, actor=a)
     match = setup.create_match(live.pk, actor=a, key="M1", slot_a=regs[0], slot_b=regs[1],
                                scheduled_at=now + timedelta(hours=1))
-    match = matches.set_lobby_info(match.pk, actor=a, lobby_code=f"{MARK}-ROOM")
+    match = matches.set_lobby_info(match.pk, actor=a, lobby_code=f"{mark}-ROOM")
     matches.submit_result(match.pk, actor=regs[0], score_a=2, score_b=1)
     dispute = disputes.open_dispute(match.pk, actor=regs[1], reason=Dispute.Reason.WRONG_SCORE,
-                                    description=f"{MARK} dispute text")
-    announcement = announcements.post(live.pk, actor=a, title=f"{MARK} news", body=f"{MARK} body")
+                                    description=f"{mark} dispute text")
+    disputes.escalate(dispute.pk, actor=a, note=f"{mark} escalation note")
+    announcement = announcements.post(live.pk, actor=a, title=f"{mark} news", body=f"{mark} body")
 
     # A: a paid event with a payment claim waiting.
-    paid = make_tournament(a, game, name=f"{MARK} Paid Cup", slug="zqx-paid", entry_fee=Decimal("500"),
+    paid = make_tournament(a, game, name=f"{mark} Paid Cup", slug="zqx-paid", entry_fee=Decimal("500"),
                            payment_methods=["bkash"])
-    paid_reg = registrations.register(paid, player=make_player(f"{MARK} Payer"), actor=a)
-    payment = payments.submit(paid_reg.pk, actor=paid_reg, method="bkash", amount="500", reference=f"{MARK}REF")
+    paid_reg = registrations.register(paid, player=make_player(f"{mark} Payer"), actor=a)
+    payment = payments.submit(paid_reg.pk, actor=paid_reg, method="bkash", amount="500", reference=f"{mark}REF")
 
     # A: a team event (teams are visible through their registrations).
-    team_event = make_tournament(a, team_game, name=f"{MARK} Team Cup", slug="zqx-team", participation="team")
+    team_event = make_tournament(a, team_game, name=f"{mark} Team Cup", slug="zqx-team", participation="team")
     captain, *members = players(4, "Teammate")
-    team = setup.create_team(actor=None, game=team_game, name=f"{MARK} Team", tag="ZQX", captain=captain,
+    team = setup.create_team(actor=None, game=team_game, name=f"{mark} Team", tag="ZQX", captain=captain,
                              players=members[:2], substitutes=members[2:])
     registrations.register(team_event, team=team, actor=a)
 
     # A: a completed event with prizes paid (payouts, wallet entries, a job run) and a certificate.
-    done = make_tournament(a, game, name=f"{MARK} Done Cup", slug="zqx-done", prize_pool=Decimal("1000"),
+    done = make_tournament(a, game, name=f"{mark} Done Cup", slug="zqx-done", prize_pool=Decimal("1000"),
                            prize_distribution={"1": 60, "2": 40}, prize_deltacoin=100)
     done_regs = [registrations.register(done, player=p, actor=a) for p in players(2, "Done")]
     done = complete_with_placements(a, done, [(done_regs[0], 1), (done_regs[1], 2)])
@@ -90,24 +98,26 @@ def build(capture) -> World:
     certificate = certificates.issue(done.pk, actor=a, kind="champion", registration_id=done_regs[0].pk)
 
     # A: a battle-royale event with generated lobbies.
-    br = make_tournament(a, br_game, name=f"{MARK} BR Cup", slug="zqx-br", capacity=12, format="battle_royale")
+    br = make_tournament(a, br_game, name=f"{mark} BR Cup", slug="zqx-br", capacity=12, format="battle_royale")
     enter(br, 12)
     tournament_services.close_registration(br.pk, actor=a)
     stage = brackets.generate(br.pk, actor=a, options={"lobby_size": 6, "rounds": 1})
     br_lobby = stage.lobbies.order_by("pk").first()
 
     # A: an import waiting for confirmation, and a webhook endpoint with one delivery.
-    open_event = make_tournament(a, game, name=f"{MARK} Open Cup", slug="zqx-open", capacity=64)
-    csv = f"name,email\n{MARK} Imported,imported@example.com\n".encode()
+    open_event = make_tournament(a, game, name=f"{mark} Open Cup", slug="zqx-open", capacity=64)
+    rows = io.StringIO()
+    csv_module.writer(rows).writerows([["name", "email"], [f"{mark} Imported", "imported@example.com"]])
+    csv = rows.getvalue().encode()
     with capture(execute=True):
         import_job = imports.create_job(open_event.pk, actor=a, kind="registrations",
                                         upload=SimpleUploadedFile("zqx.csv", csv))
     from tournaments import webhooks
 
     endpoint = webhooks.create_endpoint(actor=a, url="http://127.0.0.1:9/zqxmark-hook", tournament=live,
-                                        description=f"{MARK} hook")
+                                        description=f"{mark} hook")
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, tournament=live, event_type="match.updated",
-                                              error=f"{MARK} refused")
+                                              error=f"{mark} refused")
 
     # B: an event of their own, so their pages are not empty.
     own = make_tournament(b, game, name="Bob Own Cup", slug="bob-own")
