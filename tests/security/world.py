@@ -58,7 +58,7 @@ def build(capture, mark: str = MARK) -> World:
     now = timezone.now()
 
     def players(n, prefix):
-        return [make_player(f"{mark} {prefix} {i}") for i in range(n)]
+        return [make_player(f"{mark} {prefix[:1]}{i}") for i in range(n)]
 
     # A: a live event with a reported match, a dispute and an announcement.
     live = make_tournament(a, game, name=f"{mark} Live Cup", slug="zqx-live", description=f"{mark} description")
@@ -107,7 +107,7 @@ def build(capture, mark: str = MARK) -> World:
     # A: an import waiting for confirmation, and a webhook endpoint with one delivery.
     open_event = make_tournament(a, game, name=f"{mark} Open Cup", slug="zqx-open", capacity=64)
     rows = io.StringIO()
-    csv_module.writer(rows).writerows([["name", "email"], [f"{mark} Imported", "imported@example.com"]])
+    csv_module.writer(rows).writerows([["name", "email"], [f"{mark} Imp", "imported@example.com"]])
     csv = rows.getvalue().encode()
     with capture(execute=True):
         import_job = imports.create_job(open_event.pk, actor=a, kind="registrations",
