@@ -10,7 +10,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-embedded test-services test-browser bench install migrate demo clean
+.PHONY: run test test-embedded test-services test-browser bench load security install migrate demo clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -76,3 +76,13 @@ bench: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts
+
+# Event-day load (bench/load.py): loopback only, bounded. Embedded (SQLite, one daphne) unless
+# LOAD_DATABASE_URL (a dedicated PostgreSQL database; it is migrated) and LOAD_REDIS_URL are set.
+LOAD_ARGS ?= --participants 1000 --staff 20 --duration 60
+load: install
+	$(PY) bench/load.py $(LOAD_ARGS)
+
+# The security suite alone (cross-organizer routes, CSRF, XSS, uploads, throttling, check --deploy).
+security: install
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest tests/security $(PYTEST_ARGS)
