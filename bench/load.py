@@ -313,6 +313,11 @@ def main(argv=None):
             died = [p.pid for p in procs if p.poll() is not None]
         finally:
             _stop(procs)
+            logs = Path(tempfile.gettempdir()) / f"cc-load-logs-{int(time.time())}"
+            logs.mkdir(exist_ok=True)
+            for log in Path(workdir).glob("daphne-*.log"):  # kept: server-side errors (500s) are explained there
+                (logs / log.name).write_bytes(log.read_bytes())
+            print(f"web process logs: {logs}", file=sys.stderr)
     rows = stats.table()
     requests = sum(r["requests"] for r in rows)
     errors = sum(r["errors"] for r in rows)

@@ -48,10 +48,12 @@ def test_successful_login_clears_the_count(organizer, settings):
 
 
 def _production_env(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECURE_SSL_REDIRECT")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "PUBLIC_BASE_URL")
+           and not k.startswith("SECURE_")}
     env.update({"DEBUG": "0", "SECRET_KEY": "x" * 20 + "-production-like-secret-key-for-the-check-0123456789",
                 "ALLOWED_HOSTS": "cc.example.org", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/cc_security",
-                "REDIS_URL": "redis://127.0.0.1:6379/7", "PYTHONWARNINGS": "ignore"}, **extra)
+                "REDIS_URL": "redis://127.0.0.1:6379/7", "PUBLIC_BASE_URL": "https://cc.example.org",
+                "PYTHONWARNINGS": "ignore"}, **extra)
     return env
 
 
@@ -82,3 +84,11 @@ def test_production_responses_carry_security_headers():
     assert headers["cross-origin-opener-policy"] == "same-origin"
     assert out["cookies"] == [True, True, True]
     assert out["plain"] == 301  # plain HTTP is redirected to https
+
+
+def test_loopback_scaled_run_keeps_plain_http():
+    """The services tier and `make run-scaled` on http://127.0.0.1 must not be redirected to https."""
+    env = _production_env(PUBLIC_BASE_URL="http://127.0.0.1:8000", DJANGO_SETTINGS_MODULE="config.settings")
+    code = "import django;django.setup();from django.conf import settings as s;print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.stdout.split()[-2:] == ["False", "0"], result.stdout + result.stderr
