@@ -11,11 +11,25 @@ from django.test import Client
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _forget_login_failures():
+    """Only our keys: on Redis the cache database is shared with RQ (services tier)."""
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        for key in client.scan_iter("*login-throttle:*"):
+            client.delete(key)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    cache.clear()
+    _forget_login_failures()
     yield
-    cache.clear()
+    _forget_login_failures()
 
 
 @pytest.mark.django_db
