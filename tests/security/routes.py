@@ -121,17 +121,13 @@ def _object_targets(model, world, url_for, label_text):
     return [Target(url_for(obj.pk), _kind(model, label), label_text)]
 
 
-def _games(world):
-    return world.game
-
-
 GLOBAL_MODELS = {}  # filled lazily: models shared by every organizer (their pages are "list" pages)
 
 
 def _owned(model, world):
     from tournaments.models import Game
 
-    GLOBAL_MODELS.setdefault(Game, _games)
+    GLOBAL_MODELS.setdefault(Game, lambda w: w.game)
     GLOBAL_MODELS.setdefault(Group, lambda w: Group.objects.order_by("pk").first())
     if model in world.objects:
         return world.objects[model]
@@ -178,15 +174,10 @@ def _command_center(route, world):
         "scoped_export": lambda: [Target(reverse(name, args=[kind, fmt]), "list", route.name)
                                   for kind in KINDS for fmt in FORMATS],
         "jobs": lambda: [Target(reverse(name), "list", route.name)],
-        "job_retry": lambda: [obj(world.objects[_jobrun()].job_id)],
+        "job_retry": lambda: [obj(world.objects_by_name("jobrun").job_id)],
         "tournament_prizes": lambda: [obj(t["done"].pk)],
         "tournament_prizes_action": lambda: [obj(t["done"].pk, action) for action in ("pay", "certificates", "refunds")],
     }
     build = table.get(route.name)
     return build() if build else None
 
-
-def _jobrun():
-    from tournaments.models import JobRun
-
-    return JobRun
