@@ -10,7 +10,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run run-scaled test test-embedded test-services test-browser bench install migrate demo clean
+.PHONY: run run-scaled test test-embedded test-services test-browser bench load security install migrate demo clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -85,3 +85,13 @@ run-scaled: install
 	DATABASE_URL=$(SCALED_DATABASE_URL) REDIS_URL=$(SCALED_REDIS_URL) $(PY) -c "import os,psycopg; u=os.environ['DATABASE_URL']; b,_,n=u.rpartition('/'); c=psycopg.connect(b+'/postgres',autocommit=True); c.execute('CREATE DATABASE \"'+n+'\"') if not c.execute('SELECT 1 FROM pg_database WHERE datname=%s',(n,)).fetchone() else None"
 	DATABASE_URL=$(SCALED_DATABASE_URL) REDIS_URL=$(SCALED_REDIS_URL) SECURE_COOKIES=$${SECURE_COOKIES:-0} \
 		$(PY) manage.py run_scaled --host $(HOST) --port $(PORT) $(SCALED_ARGS)
+
+# Event-day load (bench/load.py): loopback only, bounded. Embedded (SQLite, one daphne) unless
+# LOAD_DATABASE_URL (a dedicated PostgreSQL database; it is migrated) and LOAD_REDIS_URL are set.
+LOAD_ARGS ?= --participants 1000 --staff 20 --duration 60
+load: install
+	$(PY) bench/load.py $(LOAD_ARGS)
+
+# The security suite alone (cross-organizer routes, CSRF, XSS, uploads, throttling, check --deploy).
+security: install
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest tests/security $(PYTEST_ARGS)

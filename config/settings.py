@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tournaments.login_throttle.LoginThrottleMiddleware",  # security: admin login throttling
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -202,6 +203,27 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBU
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# >>> security (issue 10 item 4; owned by the "security" helper) >>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>
+# A deployment whose public address is https (PUBLIC_BASE_URL, also printed in certificate QR codes)
+# is HTTPS-only by default: HSTS, redirect to https. Cookies are secure whenever DEBUG is off in the
+# scaled shape (SECURE_COOKIES above). Behind a TLS-terminating load balancer set
+# SECURE_PROXY_SSL_HEADER_ENABLED=true so Django trusts X-Forwarded-Proto. `manage.py check --deploy`
+# is clean with these defaults (tests/security/test_throttling_and_deploy.py runs it). Loopback
+# scaled runs and the services test tier (http://127.0.0.1) keep plain HTTP.
+_HTTPS_SITE = not DEBUG and PUBLIC_BASE_URL.startswith("https://")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS_SITE)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(31536000 if _HTTPS_SITE else 0)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _HTTPS_SITE)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _HTTPS_SITE)  # the header only; listing needs a manual submission
+if env_bool("SECURE_PROXY_SSL_HEADER_ENABLED", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readiness$"]  # load-balancer probes speak plain HTTP
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+# Admin login throttle (tournaments/login_throttle.py): failed attempts per username and per address.
+LOGIN_THROTTLE = {"attempts": int(os.environ.get("LOGIN_THROTTLE_ATTEMPTS", "5")),
+                  "window": int(os.environ.get("LOGIN_THROTTLE_WINDOW", "900"))}
+# <<< security <<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<
 
 # --- ops: logging (structured JSON) -------------------------------------------------------------
 # LOG_FORMAT=json (default when scaled) prints one JSON object per line with request_id / job_id /

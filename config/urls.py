@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from admin_ui.rq_access import rq_urlpatterns
 from tournaments import health, observability, public_views
 
 urlpatterns = [
@@ -11,7 +12,7 @@ urlpatterns = [
     path("readiness", health.readiness, name="readiness"),
     path("metrics", observability.metrics_view, name="metrics"),
     path("verify/<str:code>/", public_views.verify_certificate, name="certificate_verify"),
-    path("admin/rq/", include("django_rq.urls")),
+    path("admin/rq/", include((rq_urlpatterns(), "django_rq"))),  # superusers only
     path("admin/command-center/", include("admin_ui.urls")),
     path("admin/", admin.site.urls),
     path("lobby/", include("tournaments.lobby.urls")),

@@ -31,6 +31,13 @@ class UploadForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def verify_certificate(request, code):
+    from .lobby import ratelimit
+
+    wait = ratelimit.hit("verify", request.META.get("REMOTE_ADDR") or "unknown")
+    if wait:  # codes are random, but a public page that hashes uploads should not be hammered
+        response = render(request, "lobby/rate_limited.html", {"wait": wait}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     form = UploadForm(request.POST or None, request.FILES or None)
     upload = None
     if request.method == "POST" and form.is_valid():

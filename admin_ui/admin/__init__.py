@@ -8,3 +8,4 @@ from . import jobs_payouts  # noqa: F401,E402  (payouts, certificates, ledger, j
 from . import signup  # noqa: F401,E402  (promo codes, sanctions; custom fields inline on tournaments)
 from . import seasons  # noqa: F401,E402  (seasons and leaderboards)
 from . import templates  # noqa: F401,E402  (tournament templates)
+from .. import rq_access  # noqa: F401,E402  (RQ's own pages: superusers only)

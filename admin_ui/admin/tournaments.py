@@ -30,7 +30,10 @@ MANAGE = permissions.MANAGE
 
 
 @admin.register(Game)
-class GameAdmin(SimpleHistoryAdmin, ModelAdmin):
+class GameAdmin(ModelAdmin):
+    """Not a SimpleHistoryAdmin: games keep no simple-history rows, and its per-version page
+    (``game/<id>/history/<version>/``) answered any typed URL with a 500 (security suite)."""
+
     list_display = ["name", "team_size", "id_format", "result_type", "is_active"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -149,7 +152,10 @@ class TournamentAdmin(ScopedAdmin):
                    ("starts_at", DayRangeFilter)]
     search_fields = ["name", "slug"]
     list_select_related = ["game", "organizer"]
-    prepopulated_fields = {"slug": ["name"]}
+    # Only the add form prepopulates the slug (read-only afterwards). simple-history's per-version page
+    # reads the ``prepopulated_fields`` attribute directly, so it must not name the read-only slug:
+    # that page answered 500 (found by the security suite's positive control).
+    prepopulated_fields = {}
     inlines = [StaffInline, CustomFieldInline]
     readonly_fields = ["configuration_history"]
 
@@ -205,7 +211,7 @@ class TournamentAdmin(ScopedAdmin):
         return fields
 
     def get_prepopulated_fields(self, request, obj=None):
-        return {} if obj is not None else super().get_prepopulated_fields(request, obj)
+        return {} if obj is not None else {"slug": ["name"]}
 
     def create_via_service(self, request, obj, form):
         data = form.cleaned_data

@@ -16,6 +16,11 @@ from django.utils.translation import gettext as _
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
+# A 10 MB .xlsx of real participants unpacks to well under this; a "zip bomb" unpacks to gigabytes
+# (openpyxl would read shared strings into memory), so the archive's declared sizes are checked first
+# (zipfile never yields more than an entry's declared size, so a lying header cannot get round it).
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
 HEADER_SCAN_ROWS = 30
 FORMULA_MARK = "\x00formula:"  # prefix a planner turns into a "formulas are not accepted" row error
 
@@ -134,8 +139,13 @@ def _read_xlsx(data: bytes, max_rows: int) -> Sheet:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
         raise FileError(_("The file is damaged or not an Excel workbook (.xlsx)."))
+    if unpacked > MAX_UNPACKED_BYTES or (unpacked > 10 * 1024 * 1024 and unpacked > MAX_COMPRESSION_RATIO * len(data)):
+        raise FileError(_("The workbook unpacks to %(mb)d MB, far more than a participant list needs "
+                          "(limit %(max)d MB); it was refused unread.")
+                        % {"mb": unpacked // 1024 // 1024, "max": MAX_UNPACKED_BYTES // 1024 // 1024})
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise FileError(_("The file is a zip archive, not an Excel workbook (.xlsx)."))
     try:

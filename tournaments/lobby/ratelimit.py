@@ -11,6 +11,7 @@ DEFAULTS = {
     "signup": (10, 600),          # public sign-up submissions per client address per 10 minutes             # link opens per client address per minute (tokens are 256-bit; this is hygiene)
     "ws_connection": (10, 10),    # WebSocket actions per connection per 10 s (counted in memory)
     "ws_registration": (30, 10),  # WebSocket actions per registration across all its connections per 10 s
+    "verify": (30, 60),           # public certificate checks (and PDF uploads) per client address per minute
 }
 
 

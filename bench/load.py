@@ -1,0 +1,349 @@
+"""Event-day load: participants in their lobby (WebSocket + fragment polling) and staff in the admin.
+
+    make load                                   # 1,000 participants, 20 staff, 60 s (embedded: SQLite)
+    LOAD_DATABASE_URL=postgres://…/cc_load LOAD_REDIS_URL=redis://127.0.0.1:6379/7 make load   # scaled
+    .venv/bin/python bench/load.py --participants 100 --staff 5 --duration 20 --json out.json
+
+Loopback only, bounded in count and time: it migrates a database (a throw-away SQLite file unless
+LOAD_DATABASE_URL names a dedicated PostgreSQL database), seeds an event through the services
+(bench/load_seed.py), starts daphne (one process embedded; two sharing Redis when LOAD_REDIS_URL is
+set), then for ``--duration`` seconds:
+
+- every participant opens its private link (join), loads its lobby page, keeps a WebSocket open to
+  ``/ws/lobby/<slug>/`` and polls one lobby fragment every ``--poll`` seconds;
+- every staff member signs in to the admin and works a shared queue: approve a pending registration,
+  check in a confirmed one, confirm a reported match result — each a GET of the action's confirmation
+  page followed by its POST with the CSRF token — and opens the filtered registration list between.
+
+It reports p50/p95/p99 latency and the error rate per endpoint class against the seed targets
+(p95 < 2 s, errors < 0.1 %) and exits non-zero when a request failed (``--strict``) or a process died.
+Jobs run inline after commit (RQ_INLINE=1): the run starts no RQ workers. The per-address lobby
+limits are lifted (bench/load_settings.py): one loopback address plays every participant.
+"""
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+FRAGMENTS = ("header", "roster", "announcements", "my-match", "notifications", "bracket")
+TARGET_P95_MS, TARGET_ERRORS = 2000, 0.001
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+INPUT_RE = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
+ATTR_RE = re.compile(r'(\w+)="([^"]*)"')
+
+
+def hidden_fields(html: str) -> dict:
+    """The hidden inputs of a confirmation form (CSRF token, the state the page showed…)."""
+    fields = {}
+    for tag in INPUT_RE.findall(html):
+        attrs = dict(ATTR_RE.findall(tag))
+        if attrs.get("type", "").lower() == "hidden" and attrs.get("name"):
+            fields[attrs["name"]] = attrs.get("value", "")
+    return fields
+
+
+class NoCookies:
+    """A cookie policy that stores nothing: participants share one HTTP client, each sends its own
+    session cookie explicitly."""
+
+    def __new__(cls):
+        import http.cookiejar
+
+        return http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+
+
+class Stats:
+    def __init__(self):
+        self.samples = defaultdict(list)
+        self.errors = defaultdict(int)
+        self.examples = defaultdict(list)
+
+    def add(self, kind, ms, ok, detail=""):
+        self.samples[kind].append(ms)
+        if not ok:
+            self.errors[kind] += 1
+            if len(self.examples[kind]) < 3:
+                self.examples[kind].append(detail)
+
+    def table(self):
+        rows = []
+        for kind in sorted(self.samples):
+            values = sorted(self.samples[kind])
+
+            def pct(p, values=values):
+                return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+            n, errs = len(values), self.errors[kind]
+            rows.append({"class": kind, "requests": n, "errors": errs, "error_rate": errs / n if n else 0,
+                         "p50_ms": round(pct(50), 1), "p95_ms": round(pct(95), 1), "p99_ms": round(pct(99), 1),
+                         "examples": self.examples[kind]})
+        return rows
+
+
+def _env(args, workdir):
+    env = dict(os.environ)
+    for key in ("DATABASE_URL", "REDIS_URL"):
+        env.pop(key, None)
+    env.update({"DJANGO_SETTINGS_MODULE": "bench.load_settings", "DEBUG": "0", "SECURE_SSL_REDIRECT": "0",
+                "SECURE_COOKIES": "0", "SECURE_HSTS_SECONDS": "0", "RQ_INLINE": "1", "PYTHONPATH": str(ROOT),
+                "MEDIA_ROOT": str(Path(workdir) / "media"), "LOG_LEVEL": "WARNING"})
+    if args.database_url:
+        env["DATABASE_URL"] = args.database_url
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{Path(workdir) / 'load.sqlite3'}"
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
+    return env
+
+
+def _run(cmd, env, timeout):
+    result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    if result.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
+    return result.stdout
+
+
+def _start_servers(n, env, workdir, base_port):
+    procs, ports = [], []
+    for i in range(n):
+        port = base_port + i
+        log = open(Path(workdir) / f"daphne-{port}.log", "wb")
+        procs.append(subprocess.Popen([PY, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+                                      cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        ports.append(port)
+    import urllib.request
+
+    deadline = time.monotonic() + 60
+    for port in ports:
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
+                break
+            except Exception:
+                if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+                    _stop(procs)
+                    raise SystemExit(f"daphne on {port} did not start (logs in {workdir})")
+                time.sleep(0.3)
+    return procs, ports
+
+
+def _stop(procs):
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+async def _timed(stats, kind, coro, ok_status=(200,)):
+    start = time.perf_counter()
+    try:
+        response = await coro
+    except Exception as exc:  # connection refused/reset, timeouts: errors, with what happened
+        stats.add(kind, (time.perf_counter() - start) * 1000, False, f"{type(exc).__name__}: {exc}"[:200])
+        return None
+    ok = response.status_code in ok_status
+    stats.add(kind, (time.perf_counter() - start) * 1000, ok, f"{response.status_code} {response.url}")
+    return response
+
+
+async def participant(i, token, slug, base, client, stats, stop_at, poll, ws_counts):
+    import websockets
+
+    await asyncio.sleep(random.random() * min(10.0, poll))  # people arrive over a few seconds
+    response = await _timed(stats, "lobby_join", client.get(f"{base}/lobby/join/{token}/"), ok_status=(302,))
+    if response is None or "sessionid" not in response.cookies:
+        return
+    cookies = {"sessionid": response.cookies["sessionid"]}
+    headers = {"Cookie": f"sessionid={cookies['sessionid']}"}
+    await _timed(stats, "lobby_page", client.get(f"{base}/lobby/{slug}/", headers=headers))
+    ws_url = base.replace("http://", "ws://") + f"/ws/lobby/{slug}/"
+    start = time.perf_counter()
+    socket = None
+    try:
+        socket = await websockets.connect(ws_url, additional_headers={
+            "Cookie": f"sessionid={cookies['sessionid']}", "Origin": base}, open_timeout=30)
+        stats.add("ws_connect", (time.perf_counter() - start) * 1000, True)
+    except Exception as exc:
+        stats.add("ws_connect", (time.perf_counter() - start) * 1000, False, f"{type(exc).__name__}: {exc}"[:200])
+
+    async def read():
+        try:
+            async for _message in socket:
+                ws_counts["messages"] += 1
+        except Exception:
+            pass  # closed at the end of the run (or by the server: counted below)
+
+    reader = asyncio.create_task(read()) if socket else None
+    n = i
+    while time.monotonic() < stop_at:
+        await asyncio.sleep(poll * (0.8 + 0.4 * random.random()))
+        if time.monotonic() >= stop_at:
+            break
+        name = FRAGMENTS[n % len(FRAGMENTS)]
+        n += 1
+        await _timed(stats, "lobby_fragment", client.get(f"{base}/lobby/{slug}/fragments/{name}/", headers=headers))
+    if socket:
+        if socket.close_code is not None and socket.close_code != 1000:
+            stats.add("ws_open_until_end", 0, False, f"closed by server {socket.close_code}")
+        else:
+            stats.add("ws_open_until_end", 0, True)
+        await socket.close()
+        reader.cancel()
+
+
+async def staff_member(username, password, base, stats, queue, stop_at, tournament):
+    import httpx
+
+    async with httpx.AsyncClient(timeout=60, follow_redirects=False) as client:
+        page = await _timed(stats, "admin_login", client.get(f"{base}/admin/login/"))
+        if page is None:
+            return
+        token = CSRF_RE.search(page.text).group(1)
+        await _timed(stats, "admin_login", client.post(f"{base}/admin/login/", data={
+            "username": username, "password": password, "csrfmiddlewaretoken": token, "next": "/admin/"},
+            headers={"Referer": f"{base}/admin/login/"}), ok_status=(302,))
+        done = 0
+        while time.monotonic() < stop_at:
+            try:
+                kind, path = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                break
+            form = await _timed(stats, "admin_action_page", client.get(f"{base}{path}"))
+            if form is None or not CSRF_RE.search(form.text):
+                continue
+            data = {"reason": "load during event day", **hidden_fields(form.text)}
+            result = await _timed(stats, "admin_action_post", client.post(
+                f"{base}{path}", data=data,
+                headers={"Referer": f"{base}{path}"}), ok_status=(302, 303))
+            if result is not None and result.status_code in (302, 303):
+                done += 1
+            if done % 5 == 0:
+                await _timed(stats, "admin_changelist", client.get(
+                    f"{base}/admin/tournaments/registration/?tournament={tournament}"))
+        return done
+
+
+async def drive(args, work, ports):
+    import httpx
+
+    stats = Stats()
+    bases = [f"http://127.0.0.1:{p}" for p in ports]
+    stop_at = time.monotonic() + args.duration
+    queue = asyncio.Queue()
+    items = ([("approve", f"/admin/tournaments/registration/{pk}/approve/") for pk in work["approve"]]
+             + [("check_in", f"/admin/tournaments/registration/{pk}/check_in/") for pk in work["check_in"]]
+             + [("confirm", f"/admin/tournaments/match/{pk}/confirm_result/") for pk in work["confirm"]])
+    random.Random(1).shuffle(items)
+    for item in items:
+        queue.put_nowait(item)
+    ws_counts = {"messages": 0}
+    limits = httpx.Limits(max_connections=args.connections, max_keepalive_connections=args.connections)
+    clients = [httpx.AsyncClient(timeout=60, limits=limits, follow_redirects=False, cookies=NoCookies()) for _ in bases]
+    try:
+        tasks = [participant(i, token, work["slug"], bases[i % len(bases)], clients[i % len(bases)], stats, stop_at,
+                             args.poll, ws_counts) for i, token in enumerate(work["tokens"])]
+        staff = [staff_member(user, work["password"], bases[i % len(bases)], stats, queue, stop_at, work["tournament"])
+                 for i, user in enumerate(work["staff"])]
+        staff_tasks = [asyncio.ensure_future(s) for s in staff]
+        all_tasks = [asyncio.ensure_future(t) for t in tasks] + staff_tasks
+        # Hard bound: whatever has not finished (e.g. still waiting to join on an overloaded machine)
+        # by then is cancelled and counted as an error of its own class.
+        _done, pending = await asyncio.wait(all_tasks, timeout=args.duration + args.grace)
+        for task in pending:
+            task.cancel()
+            stats.add("unfinished_at_deadline", 0, False, "cancelled at the hard time bound")
+        await asyncio.gather(*pending, return_exceptions=True)
+    finally:
+        for client in clients:
+            await client.aclose()
+    actions_done = sum((t.result() or 0) for t in staff_tasks if t.done() and not t.cancelled() and not t.exception())
+    return stats, actions_done, len(items), ws_counts["messages"]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--participants", type=int, default=1000)
+    parser.add_argument("--staff", type=int, default=20)
+    parser.add_argument("--matches", type=int, default=None, help="reported results to confirm (default participants/8)")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load after the seed")
+    parser.add_argument("--poll", type=float, default=10.0, help="seconds between a participant's fragment polls")
+    parser.add_argument("--connections", type=int, default=200, help="HTTP connections per web process")
+    parser.add_argument("--port", type=int, default=8790)
+    parser.add_argument("--grace", type=float, default=240.0, help="seconds after --duration before stragglers are cancelled")
+    parser.add_argument("--json", help="also write the report here")
+    parser.add_argument("--strict", action="store_true", help="exit 1 if any request failed")
+    args = parser.parse_args(argv)
+    args.participants = min(args.participants, 5000)   # bounded, whatever is asked
+    args.duration = min(args.duration, 900)
+    args.database_url = os.environ.get("LOAD_DATABASE_URL", "")
+    args.redis_url = os.environ.get("LOAD_REDIS_URL", "")
+    matches = args.matches if args.matches is not None else max(1, args.participants // 8)
+    if not args.database_url:
+        print("WARNING: LOAD_DATABASE_URL not set: embedded mode (SQLite file, in-memory channel layer, one daphne "
+              "process). Figures are for that shape, not for the scaled deployment.", file=sys.stderr)
+    if args.database_url and not args.redis_url:
+        print("WARNING: LOAD_REDIS_URL not set: one daphne process with the in-memory channel layer.", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="cc-load-") as workdir:
+        env = _env(args, workdir)
+        t0 = time.monotonic()
+        _run([PY, "manage.py", "migrate", "--noinput"], env, timeout=600)
+        out = _run([PY, "bench/load_seed.py", str(args.participants), str(args.staff), str(matches)], env, timeout=1800)
+        work = json.loads(next(line for line in out.splitlines() if line.startswith("SEED "))[5:])
+        seed_s = time.monotonic() - t0
+        servers = 2 if args.redis_url else 1
+        procs, ports = _start_servers(servers, env, workdir, args.port)
+        try:
+            started = time.monotonic()
+            stats, done, total, ws_messages = asyncio.run(drive(args, work, ports))
+            elapsed = time.monotonic() - started
+            died = [p.pid for p in procs if p.poll() is not None]
+        finally:
+            _stop(procs)
+            logs = Path(tempfile.gettempdir()) / f"cc-load-logs-{int(time.time())}"
+            logs.mkdir(exist_ok=True)
+            for log in Path(workdir).glob("daphne-*.log"):  # kept: server-side errors (500s) are explained there
+                (logs / log.name).write_bytes(log.read_bytes())
+            print(f"web process logs: {logs}", file=sys.stderr)
+    rows = stats.table()
+    requests = sum(r["requests"] for r in rows)
+    errors = sum(r["errors"] for r in rows)
+    report = {"participants": args.participants, "staff": args.staff, "web_processes": servers,
+              "mode": "scaled (PostgreSQL + Redis)" if args.redis_url else ("PostgreSQL" if args.database_url else "embedded (SQLite)"),
+              "duration_s": round(elapsed, 1), "seed_and_migrate_s": round(seed_s, 1), "requests": requests,
+              "errors": errors, "error_rate": errors / requests if requests else 0, "staff_actions_done": done,
+              "staff_actions_queued": total, "ws_messages_received": ws_messages, "classes": rows,
+              "processes_died": died}
+    print(f"\nLoad: {args.participants} participants, {args.staff} staff, {servers} daphne process(es), "
+          f"{report['mode']}, {elapsed:.0f} s (seed+migrate {seed_s:.0f} s)")
+    print(f"{'class':<20}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  p95<2s")
+    for r in rows:
+        print(f"{r['class']:<20}{r['requests']:>9}{r['errors']:>8}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['p99_ms']:>9}  "
+              f"{'ok' if r['p95_ms'] < TARGET_P95_MS else 'MISS'}")
+        for example in r["examples"]:
+            print(f"    e.g. {example}")
+    verdict = "ok" if report["error_rate"] < TARGET_ERRORS else "MISS"
+    print(f"total {requests} requests, {errors} errors ({report['error_rate']:.3%}; target < 0.1% {verdict}); "
+          f"staff actions {done}/{total}; {ws_messages} live events received over WebSocket")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+    if died or (args.strict and errors):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

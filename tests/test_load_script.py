@@ -1,0 +1,31 @@
+"""bench/load.py in its CI size: 100 participants (join, lobby page, WebSocket, fragment polls) and
+5 staff (sign in, approve / check in / confirm results with CSRF) for 20 s on loopback. Asserts that it
+completes with no failed request and that staff really acted — never latency (that is the bench's job)."""
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_load_script_ci_size_completes_without_errors(tmp_path):
+    out = tmp_path / "load.json"
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("LOAD_")}
+    result = subprocess.run([sys.executable, "bench/load.py", "--participants", "100", "--staff", "5", "--duration", "20",
+                             "--port", str(_free_port()), "--json", str(out), "--strict"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["errors"] == 0 and report["requests"] > 300
+    classes = {row["class"]: row for row in report["classes"]}
+    assert classes["lobby_join"]["requests"] == 100 and classes["ws_connect"]["requests"] == 100
+    assert classes["ws_open_until_end"]["errors"] == 0
+    assert report["staff_actions_done"] >= 5 and not report["processes_died"]
