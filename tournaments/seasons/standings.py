@@ -173,7 +173,10 @@ def season_standings(results, *, points_table, best_of=None, tiebreaks=TIEBREAKS
         key = {}
         for e in group:
             opponents = beaten.get(e)
-            key[e] = -sum(n for o, n in opponents.items() if o in members and o != e) if opponents else 0
+            if opponents is None or members.isdisjoint(opponents):
+                key[e] = 0  # beat nobody of this group (the usual case: checked in C, no generator)
+            else:
+                key[e] = -sum(n for o, n in opponents.items() if o in members and o != e)
         return key
 
     def recent_key(group):

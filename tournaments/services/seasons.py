@@ -1,7 +1,7 @@
 """Seasons: create/edit a season, recompute its standings, read rankings for seeding and waivers.
 
 Reading results is a fixed number of aggregate queries (placements, wins per registration,
-head-to-head pairs per winner/loser, the last only when a tie reaches that rule), whatever the number of tournaments; the ranking itself is the
+head-to-head pairs, the last only when a tie reaches that rule), whatever the number of tournaments; the ranking itself is the
 pure ``tournaments.seasons`` engine. A recompute rewrites the season's ``SeasonStanding`` rows in
 bulk, keeps each entrant's previous rank (movement arrows) and stores a ``SeasonSnapshot``.
 
@@ -13,7 +13,7 @@ key ``season-standings-<id>`` after the commit, so one burst of changes queues o
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Case, Count, F, Q, When
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -149,7 +149,7 @@ H2H_FILTER_MAX = 300  # registrations named in SQL (3 IN lists stay under SQLite
 
 
 def _head_to_head(tournament_ids, entrant, kind, needed) -> dict:
-    """{(winner, loser): wins} among ``needed`` entrants of ``kind``, from one GROUP BY query.
+    """{(winner, loser): wins} among ``needed`` entrants of ``kind``, from one query.
 
     ``entrant`` maps registration id → ("player"|"team", id). The engine asks for this only when a
     tied group reaches the head-to-head rule, naming the entrants of those groups: a few of them are
@@ -160,14 +160,13 @@ def _head_to_head(tournament_ids, entrant, kind, needed) -> dict:
     matches = _decided_matches(tournament_ids)
     if len(regs) <= H2H_FILTER_MAX:
         matches = matches.filter(winner_id__in=regs, slot_a_id__in=regs, slot_b_id__in=regs)
-    loser = Case(When(winner_id=F("slot_a_id"), then=F("slot_b_id")), default=F("slot_a_id"))
-    pairs = (matches.annotate(loser=loser).values("winner_id", "loser")
-             .annotate(n=Count("id")).values_list("winner_id", "loser", "n"))
+    # one row per decided match (pairs rarely repeat, so a GROUP BY would not shrink the read); the
+    # loser is whichever side did not win
     h2h = defaultdict(int)
-    for winner, lost, n in pairs:
-        w, l_ = entrant.get(winner), entrant.get(lost)
+    for winner, a, b in matches.values_list("winner_id", "slot_a_id", "slot_b_id"):
+        w, l_ = entrant.get(winner), entrant.get(b if winner == a else a)
         if w and l_ and w[0] == kind and l_[0] == kind and w[1] in needed and l_[1] in needed:
-            h2h[(w[1], l_[1])] += n
+            h2h[(w[1], l_[1])] += 1
     return h2h
 
 
@@ -182,7 +181,7 @@ def compute(tournament_ids, *, points_table, best_of=None, tiebreaks=engine.TIEB
     """{kind: [Row, …]} for the given tournaments (``tournament_ids`` oldest first).
 
     Two queries always (placements with their entrant; match wins per registration, GROUP BY); per
-    entrant kind one more (head-to-head pairs, GROUP BY) only when a tied group reaches that rule and
+    entrant kind one more (head-to-head: winner and sides of the decided matches) only when a tied group reaches that rule and
     some match was won, limited to the entrants of those groups.
     Rows go to the engine as plain tuples in ``Result`` field order, built in one pass."""
     order = {t: i for i, t in enumerate(tournament_ids)}
