@@ -123,3 +123,30 @@ def test_ranks_are_sport_style_and_consistent(results, tiebreaks, best_of):
         for a in rows:
             for b in rows:
                 assert (a.points == b.points) == (a.rank == b.rank)
+
+
+def test_head_to_head_reader_is_asked_once_for_only_the_tied_entrants():
+    # a and b level on everything before head-to-head; c and d are separated by points; e and f by wins
+    results = [Result("a", 1, 1), Result("a", 2, 2), Result("b", 1, 2), Result("b", 2, 1),
+               Result("c", 1, 3), Result("d", 1, 4),
+               Result("e", 1, 5, wins=2), Result("f", 1, 5, wins=1)]
+    pairs = {("b", "a"): 2, ("a", "b"): 1, ("c", "d"): 5}
+    calls = []
+
+    def reader(needed):
+        calls.append(set(needed))
+        return {k: v for k, v in pairs.items() if k[0] in needed and k[1] in needed}
+
+    rows = season_standings(results, points_table=F1, head_to_head=reader)
+    assert calls == [{"a", "b"}]
+    assert table(rows)[:2] == [("b", 1, 43, "head_to_head"), ("a", 2, 43, "head_to_head")]
+    assert rows == season_standings(results, points_table=F1, head_to_head=pairs)
+    # nobody level after wins and best placement: the reader is never called
+    calls.clear()
+    season_standings(results[4:], points_table=F1, head_to_head=reader)
+    assert calls == []
+
+
+def test_plain_tuples_in_result_field_order_rank_like_results():
+    results = [Result("a", 1, 1, wins=2), Result("a", 2, 4), Result("b", 1, 2, wins=1), Result("b", 2, 3, wins=1)]
+    assert season_standings([tuple(r) for r in results], points_table=F1) == season_standings(results, points_table=F1)

@@ -25,6 +25,9 @@ Tiebreaks
 """
 from __future__ import annotations
 
+from itertools import groupby as _groupby
+from itertools import repeat as _repeat
+from operator import itemgetter
 from typing import NamedTuple
 
 POINTS_PRESETS = {
@@ -41,6 +44,8 @@ RULE_LABELS = {
     "tied": "tied",
 }
 _NOT_PLAYED = float("inf")
+_first = itemgetter(0)
+_second = itemgetter(1)
 
 
 class Result(NamedTuple):
@@ -97,115 +102,150 @@ def points_for(rank: int, table) -> int:
     return table[rank - 1] if rank <= len(table) else 0
 
 
-class _Acc:
-    __slots__ = ("points", "wins", "best", "ranks")
-
-    def __init__(self):
-        self.points = []
-        self.wins = 0
-        self.best = _NOT_PLAYED
-        self.ranks = {}  # event order -> rank
+_new_row = tuple.__new__  # Row(*values) without the per-row Python-level __new__ call
 
 
 def season_standings(results, *, points_table, best_of=None, tiebreaks=TIEBREAKS, head_to_head=None) -> list[Row]:
-    """Rank entrants over ``results`` (iterable of ``Result``). See the module docstring for the rules."""
+    """Rank entrants over ``results``. See the module docstring for the rules.
+
+    ``results`` is an iterable of ``Result`` or of plain 5-tuples in the same field order
+    ``(entrant, event, rank, wins, order)`` (callers reading 10,000 rows from a database skip building
+    a named tuple per row). ``head_to_head`` is a mapping ``{(winner, loser): wins}`` or a callable
+    ``f(entrants) -> mapping``: called at most once, only when some tied group reaches the
+    ``head_to_head`` rule, with the set of the entrants of all such groups (pairs involving anybody
+    else are never read), so a caller can defer and limit reading the pairs.
+    """
     table = check_points_table(points_table)
     rules = check_tiebreaks(tiebreaks)
     if best_of is not None and (isinstance(best_of, bool) or not isinstance(best_of, int) or best_of < 1):
         raise ValueError(f"Count-best-N needs a whole number of at least 1; got {best_of!r}.")
-    beaten = {}  # entrant -> {opponent: wins}: a tied group's head-to-head reads only its own members' games
-    for (winner, loser), n in (head_to_head or {}).items():
-        if n:
-            beaten.setdefault(winner, {})[loser] = beaten.get(winner, {}).get(loser, 0) + n
     size = len(table)
+    # entrant -> [points list, wins, best rank, {event order: best rank in that event}]
     accs: dict = {}
-    for r in results:
-        rank = r.rank
+    get = accs.get
+    for entrant, _event, rank, wins, order in results:
         if rank.__class__ is not int or rank < 1:
             points_for(rank, table)  # raises the readable error
-        acc = accs.get(r.entrant)
+        acc = get(entrant)
         if acc is None:
-            acc = accs[r.entrant] = _Acc()
-        acc.points.append(table[rank - 1] if rank <= size else 0)
-        acc.wins += r.wins
-        if rank < acc.best:
-            acc.best = rank
-        previous = acc.ranks.get(r.order)
+            accs[entrant] = [[table[rank - 1] if rank <= size else 0], wins, rank, {order: rank}]
+            continue
+        acc[0].append(table[rank - 1] if rank <= size else 0)
+        acc[1] += wins
+        if rank < acc[2]:
+            acc[2] = rank
+        ranks = acc[3]
+        previous = ranks.get(order)
         if previous is None or rank < previous:
-            acc.ranks[r.order] = rank
+            ranks[order] = rank
 
-    counted, totals = {}, {}
-    for entrant, acc in accs.items():
-        pts = acc.points
-        total = totals[entrant] = pts[0] if len(pts) == 1 else sum(pts)
-        if best_of is not None and len(pts) > best_of:
-            counted[entrant] = sum(sorted(pts, reverse=True)[:best_of])
+    # (entrant, counted, total, events, wins, best)
+    summary = []
+    append = summary.append
+    for entrant, (pts, wins, best, _ranks) in accs.items():
+        events = len(pts)
+        total = pts[0] if events == 1 else sum(pts)
+        if best_of is not None and events > best_of:
+            append((entrant, sum(sorted(pts, reverse=True)[:best_of]), total, events, wins, best))
         else:
-            counted[entrant] = total
-    entrants = list(accs)
+            append((entrant, total, total, events, wins, best))
     try:
-        entrants.sort()
+        summary.sort(key=_first)
     except TypeError:
         pass  # mixed entrant types: keep first-seen order for equal keys
-    entrants.sort(key=counted.__getitem__, reverse=True)
+    summary.sort(key=_second, reverse=True)
+
+    beaten = None  # entrant -> {opponent: wins}, loaded once the groups that need it are known
+
+    def load_beaten(needed):
+        nonlocal beaten
+        beaten = {}
+        pairs = head_to_head(needed) if callable(head_to_head) else head_to_head
+        for (winner, loser), n in (pairs or {}).items():
+            if n:
+                opponents = beaten.setdefault(winner, {})
+                opponents[loser] = opponents.get(loser, 0) + n
+
+    def h2h_key(group):
+        members = set(group)
+        if members.isdisjoint(beaten):
+            return None  # nobody in the group beat anybody: the rule cannot separate them
+        key = {}
+        for e in group:
+            opponents = beaten.get(e)
+            if opponents is None or members.isdisjoint(opponents):
+                key[e] = 0  # beat nobody of this group (the usual case: checked in C, no generator)
+            else:
+                key[e] = -sum(n for o, n in opponents.items() if o in members and o != e)
+        return key
+
+    def recent_key(group):
+        played = [accs[e][3] for e in group]
+        orders = sorted(set().union(*played), reverse=True)
+        if len(orders) == 1:  # one event between them: its rank alone orders them like a 1-tuple would
+            return dict(zip(group, map(dict.get, played, _repeat(orders[0]), _repeat(_NOT_PLAYED))))
+        return {e: tuple(map(ranks.get, orders, _repeat(_NOT_PLAYED))) for e, ranks in zip(group, played)}
 
     keys = {
-        "wins": lambda group: {e: -accs[e].wins for e in group},
-        "best_placement": lambda group: {e: accs[e].best for e in group},
-        "head_to_head": _head_to_head_keys(beaten),
-        "most_recent": lambda group: _most_recent_keys(group, accs),
+        "wins": lambda group: {e: -accs[e][1] for e in group},
+        "best_placement": lambda group: {e: accs[e][2] for e in group},
+        "head_to_head": h2h_key,
+        "most_recent": recent_key,
     }
 
     def split(group, first_rule):
         """[(members, decided_by)] in order; members of one bucket are still level."""
         for i in range(first_rule, len(rules)):
             rule = rules[i]
+            if beaten is None and rule == "head_to_head":
+                return [(group, i)]  # pending: resolved once every group needing head-to-head is known
             key = keys[rule](group)
-            if len(set(key.values())) < 2:
+            if key is None or len(set(key.values())) < 2:
                 continue
-            ordered = sorted(group, key=key.__getitem__)
             out = []
-            start = 0
-            while start < len(ordered):
-                end = start + 1
-                while end < len(ordered) and key[ordered[end]] == key[ordered[start]]:
-                    end += 1
-                bucket = ordered[start:end]
-                out.extend([(bucket, rule)] if len(bucket) == 1 else split(bucket, i + 1))
-                start = end
+            for _k, bucket in _groupby(sorted(group, key=key.__getitem__), key.__getitem__):
+                bucket = list(bucket)
+                if len(bucket) == 1:
+                    out.append((bucket, rule))
+                else:
+                    out.extend(split(bucket, i + 1))
             return out
         return [(group, "tied")]
 
+    # levels of equal points, each as [(members, decided_by)]; then head-to-head, read once for all
+    # the entrants whose tie reached it, then the rows
+    levels = []
+    needed = []
+    for _points, level in _groupby(summary, _second):
+        level = list(level)
+        if len(level) == 1:
+            levels.append((level, None))
+            continue
+        buckets = split([row[0] for row in level], 0)
+        needed.extend(m for members, decided in buckets if decided.__class__ is int for m in members)
+        levels.append((level, buckets))
+    if needed:
+        load_beaten(set(needed))
+    by_entrant = {row[0]: row for row in summary}
     rows: list[Row] = []
+    extend = rows.extend
     position = 0
-    n = len(entrants)
-    start = 0
-    while start < n:
-        end = start + 1
-        pts = counted[entrants[start]]
-        while end < n and counted[entrants[end]] == pts:
-            end += 1
-        group = entrants[start:end]
-        buckets = [(group, "points")] if len(group) == 1 else split(group, 0)
+    for level, buckets in levels:
+        if buckets is None:
+            e, counted, total, events, wins, best = level[0]
+            position += 1
+            rows.append(_new_row(Row, (e, position, counted, total, events, wins, best, "points", False)))
+            continue
         for members, decided in buckets:
-            rank = position + 1
-            tied = len(members) > 1
-            label = "tied" if tied else decided
-            for e in members:
-                acc = accs[e]
-                rows.append(Row(e, rank, counted[e], totals[e], len(acc.points), acc.wins, acc.best, label, tied))
-            position += len(members)
-        start = end
+            if decided.__class__ is int:
+                resolved = split(members, decided)
+            else:
+                resolved = ((members, decided),)
+            for members_, decided_ in resolved:
+                rank = position + 1
+                tied = len(members_) > 1
+                label = "tied" if tied else decided_
+                extend([_new_row(Row, (s[0], rank, s[1], s[2], s[3], s[4], s[5], label, tied))
+                        for s in map(by_entrant.__getitem__, members_)])
+                position += len(members_)
     return rows
-
-
-def _head_to_head_keys(beaten):
-    def keys(group):
-        members = set(group)
-        return {e: -sum(n for o, n in beaten.get(e, {}).items() if o in members and o != e) for e in group}
-    return keys
-
-
-def _most_recent_keys(group, accs):
-    orders = sorted({o for e in group for o in accs[e].ranks}, reverse=True)
-    return {e: tuple(accs[e].ranks.get(o, _NOT_PLAYED) for o in orders) for e in group}

@@ -1,7 +1,7 @@
 """Seasons: create/edit a season, recompute its standings, read rankings for seeding and waivers.
 
 Reading results is a fixed number of aggregate queries (placements, wins per registration,
-head-to-head pairs per winner/loser), whatever the number of tournaments; the ranking itself is the
+head-to-head pairs, the last only when a tie reaches that rule), whatever the number of tournaments; the ranking itself is the
 pure ``tournaments.seasons`` engine. A recompute rewrites the season's ``SeasonStanding`` rows in
 bulk, keeps each entrant's previous rank (movement arrows) and stores a ``SeasonSnapshot``.
 
@@ -13,7 +13,7 @@ key ``season-standings-<id>`` after the commit, so one burst of changes queues o
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Case, Count, F, Q, When
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -128,14 +128,11 @@ def update_season(season_id: int, *, actor, changes: dict, tournament_ids=None, 
 
 # ---- reading results ---------------------------------------------------------------------------------
 
-def _entrant_maps(tournament_ids):
-    """registration id → ("player"|"team", id), and the results of those tournaments as tuples."""
-    rows = list(Placement.objects.filter(tournament_id__in=tournament_ids)
-                .values_list("registration_id", "registration__player_id", "registration__team_id", "tournament_id", "rank"))
-    entrant = {}
-    for reg, player, team, _t, _r in rows:
-        entrant[reg] = ("team", team) if team else ("player", player)
-    return entrant, rows
+def _placements(tournament_ids):
+    """(registration id, player id, team id, tournament id, rank) of those tournaments' placements:
+    one query, plain tuples (no model instances)."""
+    return (Placement.objects.filter(tournament_id__in=tournament_ids)
+            .values_list("registration_id", "registration__player_id", "registration__team_id", "tournament_id", "rank"))
 
 
 def _decided_matches(tournament_ids):
@@ -148,15 +145,28 @@ def _wins(tournament_ids) -> dict:
     return dict(_decided_matches(tournament_ids).values("winner_id").annotate(n=Count("id")).values_list("winner_id", "n"))
 
 
-def _head_to_head(tournament_ids, entrant) -> dict:
-    loser = Case(When(winner_id=F("slot_a_id"), then=F("slot_b_id")), default=F("slot_a_id"))
-    pairs = (_decided_matches(tournament_ids).annotate(loser=loser).values("winner_id", "loser")
-             .annotate(n=Count("id")).values_list("winner_id", "loser", "n"))
+H2H_FILTER_MAX = 300  # registrations named in SQL (3 IN lists stay under SQLite's old 999-parameter limit)
+
+
+def _head_to_head(tournament_ids, entrant, kind, needed) -> dict:
+    """{(winner, loser): wins} among ``needed`` entrants of ``kind``, from one query.
+
+    ``entrant`` maps registration id → ("player"|"team", id). The engine asks for this only when a
+    tied group reaches the head-to-head rule, naming the entrants of those groups: a few of them are
+    filtered in SQL, many are read in one pass and filtered here."""
+    regs = [reg for reg, (k, e) in entrant.items() if k == kind and e in needed]
+    if not regs:
+        return {}
+    matches = _decided_matches(tournament_ids)
+    if len(regs) <= H2H_FILTER_MAX:
+        matches = matches.filter(winner_id__in=regs, slot_a_id__in=regs, slot_b_id__in=regs)
+    # one row per decided match (pairs rarely repeat, so a GROUP BY would not shrink the read); the
+    # loser is whichever side did not win
     h2h = defaultdict(int)
-    for winner, lost, n in pairs:
-        w, l_ = entrant.get(winner), entrant.get(lost)
-        if w and l_ and w[0] == l_[0]:
-            h2h[(w[1], l_[1])] += n
+    for winner, a, b in matches.values_list("winner_id", "slot_a_id", "slot_b_id"):
+        w, l_ = entrant.get(winner), entrant.get(b if winner == a else a)
+        if w and l_ and w[0] == kind and l_[0] == kind and w[1] in needed and l_[1] in needed:
+            h2h[(w[1], l_[1])] += 1
     return h2h
 
 
@@ -168,19 +178,33 @@ def counted_tournaments(season) -> list[int]:
 
 
 def compute(tournament_ids, *, points_table, best_of=None, tiebreaks=engine.TIEBREAKS) -> dict:
-    """{kind: [Row, …]} for the given tournaments (``tournament_ids`` oldest first)."""
+    """{kind: [Row, …]} for the given tournaments (``tournament_ids`` oldest first).
+
+    Two queries always (placements with their entrant; match wins per registration, GROUP BY); per
+    entrant kind one more (head-to-head: winner and sides of the decided matches) only when a tied group reaches that rule and
+    some match was won, limited to the entrants of those groups.
+    Rows go to the engine as plain tuples in ``Result`` field order, built in one pass."""
     order = {t: i for i, t in enumerate(tournament_ids)}
-    entrant, rows = _entrant_maps(tournament_ids)
     wins = _wins(tournament_ids)
-    h2h = _head_to_head(tournament_ids, entrant) if "head_to_head" in (tiebreaks or ()) else {}
-    per_kind = {kind: [] for kind in KINDS}
-    for reg, _player, _team, tournament_id, rank in rows:
-        kind, entrant_id = entrant[reg]
-        if entrant_id is None:
-            continue
-        per_kind[kind].append(engine.Result(entrant_id, tournament_id, rank, wins.get(reg, 0), order[tournament_id]))
+    wins_of = wins.get
+    entrant = {}  # registration id -> (kind, entrant id), for the head-to-head pairs
+    players, teams = [], []
+    add_player, add_team = players.append, teams.append
+    for reg, player, team, tournament_id, rank in _placements(tournament_ids):
+        if team:
+            entrant[reg] = ("team", team)
+            add_team((team, tournament_id, rank, wins_of(reg, 0), order[tournament_id]))
+        else:
+            entrant[reg] = ("player", player)
+            if player is not None:
+                add_player((player, tournament_id, rank, wins_of(reg, 0), order[tournament_id]))
+    per_kind = {SeasonStanding.Kind.PLAYER: players, SeasonStanding.Kind.TEAM: teams}
+    use_h2h = bool(wins) and "head_to_head" in (tiebreaks or ())  # no decided match at all: nothing to read
+
+    def h2h_reader(kind):
+        return lambda needed: _head_to_head(tournament_ids, entrant, kind, needed)
     return {kind: engine.season_standings(results, points_table=points_table, best_of=best_of, tiebreaks=tiebreaks,
-                                          head_to_head=h2h)
+                                          head_to_head=h2h_reader(kind) if use_h2h else None)
             for kind, results in per_kind.items()}
 
 
