@@ -88,6 +88,7 @@ run-scaled: install
 
 # Event-day load (bench/load.py): loopback only, bounded. Embedded (SQLite, one daphne) unless
 # LOAD_DATABASE_URL (a dedicated PostgreSQL database; it is migrated) and LOAD_REDIS_URL are set.
+# Arrivals are spread over --ramp 30 s; add --herd to LOAD_ARGS for everyone at once.
 LOAD_ARGS ?= --participants 1000 --staff 20 --duration 60
 load: install
 	$(PY) bench/load.py $(LOAD_ARGS)

@@ -1,6 +1,7 @@
 """Event-day load: participants in their lobby (WebSocket + fragment polling) and staff in the admin.
 
     make load                                   # 1,000 participants, 20 staff, 60 s (embedded: SQLite)
+    make load LOAD_ARGS="… --herd"             # everyone at once instead of arrivals over --ramp 30 s
     LOAD_DATABASE_URL=postgres://…/cc_load LOAD_REDIS_URL=redis://127.0.0.1:6379/7 make load   # scaled
     .venv/bin/python bench/load.py --participants 100 --staff 5 --duration 20 --json out.json
 
@@ -38,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 FRAGMENTS = ("header", "roster", "announcements", "my-match", "notifications", "bracket")
 TARGET_P95_MS, TARGET_ERRORS = 2000, 0.001
+HTTP_TIMEOUT = 60  # seconds a client waits for a response or a WebSocket handshake before counting an error
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 INPUT_RE = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
 ATTR_RE = re.compile(r'(\w+)="([^"]*)"')
@@ -103,6 +105,7 @@ def _env(args, workdir):
         env["DATABASE_URL"] = f"sqlite:///{Path(workdir) / 'load.sqlite3'}"
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
+    env.setdefault("DB_POOL_MAX_SIZE", "10")  # PostgreSQL only (config/settings.py); per web process
     return env
 
 
@@ -113,12 +116,40 @@ def _run(cmd, env, timeout):
     return result.stdout
 
 
+def _migrate(args, env, workdir):
+    """Migrate the run's database. Embedded, a fresh SQLite file costs ~20 s of CPU to migrate, more than
+    a CI-size run itself: the migrated file is kept once per set of migrations (the hash of every
+    migration file and requirements.txt) in the temp directory and copied for the next run, which then
+    has nothing left to apply."""
+    if args.database_url:
+        _run([PY, "manage.py", "migrate", "--noinput"], env, timeout=600)
+        return
+    import hashlib
+    import shutil
+
+    digest = hashlib.sha256((ROOT / "requirements.txt").read_bytes())
+    for path in sorted(ROOT.glob("*/migrations/*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    template = Path(tempfile.gettempdir()) / f"cc-load-template-{digest.hexdigest()[:16]}.sqlite3"
+    target = Path(workdir) / "load.sqlite3"
+    if template.exists():
+        shutil.copyfile(template, target)
+    _run([PY, "manage.py", "migrate", "--noinput"], env, timeout=600)
+    if not template.exists():
+        partial = template.with_suffix(f".{os.getpid()}.part")
+        shutil.copyfile(target, partial)
+        os.replace(partial, template)  # atomic: a parallel run never copies half a file
+
+
 def _start_servers(n, env, workdir, base_port):
     procs, ports = [], []
     for i in range(n):
         port = base_port + i
         log = open(Path(workdir) / f"daphne-{port}.log", "wb")
-        procs.append(subprocess.Popen([PY, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+        # As the Procfile runs them: a WebSocket handshake may take 60 s (daphne's default 5 s refused
+        # most of a burst of arrivals on a busy machine), a bounded connection pool (DB_POOL_MAX_SIZE).
+        procs.append(subprocess.Popen([PY, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                                       "--websocket_connect_timeout", "60", "config.asgi:application"],
                                       cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
         ports.append(port)
     import urllib.request
@@ -160,10 +191,10 @@ async def _timed(stats, kind, coro, ok_status=(200,)):
     return response
 
 
-async def participant(i, token, slug, base, client, stats, stop_at, poll, ws_counts):
+async def participant(i, token, slug, base, client, stats, stop_at, poll, ramp, ws_counts):
     import websockets
 
-    await asyncio.sleep(random.random() * min(10.0, poll))  # people arrive over a few seconds
+    await asyncio.sleep(random.random() * ramp)  # arrivals spread over the ramp (0: everyone at once)
     response = await _timed(stats, "lobby_join", client.get(f"{base}/lobby/join/{token}/"), ok_status=(302,))
     if response is None or "sessionid" not in response.cookies:
         return
@@ -175,7 +206,7 @@ async def participant(i, token, slug, base, client, stats, stop_at, poll, ws_cou
     socket = None
     try:
         socket = await websockets.connect(ws_url, additional_headers={
-            "Cookie": f"sessionid={cookies['sessionid']}", "Origin": base}, open_timeout=30)
+            "Cookie": f"sessionid={cookies['sessionid']}", "Origin": base}, open_timeout=HTTP_TIMEOUT)
         stats.add("ws_connect", (time.perf_counter() - start) * 1000, True)
     except Exception as exc:
         stats.add("ws_connect", (time.perf_counter() - start) * 1000, False, f"{type(exc).__name__}: {exc}"[:200])
@@ -189,10 +220,12 @@ async def participant(i, token, slug, base, client, stats, stop_at, poll, ws_cou
 
     reader = asyncio.create_task(read()) if socket else None
     n = i
-    while time.monotonic() < stop_at:
+    polls = 0
+    while time.monotonic() < stop_at or not polls:  # at least one poll, however late the arrival
         await asyncio.sleep(poll * (0.8 + 0.4 * random.random()))
-        if time.monotonic() >= stop_at:
+        if time.monotonic() >= stop_at and polls:
             break
+        polls += 1
         name = FRAGMENTS[n % len(FRAGMENTS)]
         n += 1
         await _timed(stats, "lobby_fragment", client.get(f"{base}/lobby/{slug}/fragments/{name}/", headers=headers))
@@ -208,7 +241,7 @@ async def participant(i, token, slug, base, client, stats, stop_at, poll, ws_cou
 async def staff_member(username, password, base, stats, queue, stop_at, tournament):
     import httpx
 
-    async with httpx.AsyncClient(timeout=60, follow_redirects=False) as client:
+    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT, follow_redirects=False) as client:
         page = await _timed(stats, "admin_login", client.get(f"{base}/admin/login/"))
         if page is None:
             return
@@ -252,10 +285,10 @@ async def drive(args, work, ports):
         queue.put_nowait(item)
     ws_counts = {"messages": 0}
     limits = httpx.Limits(max_connections=args.connections, max_keepalive_connections=args.connections)
-    clients = [httpx.AsyncClient(timeout=60, limits=limits, follow_redirects=False, cookies=NoCookies()) for _ in bases]
+    clients = [httpx.AsyncClient(timeout=HTTP_TIMEOUT, limits=limits, follow_redirects=False, cookies=NoCookies()) for _ in bases]
     try:
         tasks = [participant(i, token, work["slug"], bases[i % len(bases)], clients[i % len(bases)], stats, stop_at,
-                             args.poll, ws_counts) for i, token in enumerate(work["tokens"])]
+                             args.poll, args.ramp, ws_counts) for i, token in enumerate(work["tokens"])]
         staff = [staff_member(user, work["password"], bases[i % len(bases)], stats, queue, stop_at, work["tournament"])
                  for i, user in enumerate(work["staff"])]
         staff_tasks = [asyncio.ensure_future(s) for s in staff]
@@ -281,6 +314,9 @@ def main(argv=None):
     parser.add_argument("--matches", type=int, default=None, help="reported results to confirm (default participants/8)")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load after the seed")
     parser.add_argument("--poll", type=float, default=10.0, help="seconds between a participant's fragment polls")
+    parser.add_argument("--ramp", type=float, default=30.0,
+                        help="seconds over which participants arrive (event-day doors opening); 0 = all at once")
+    parser.add_argument("--herd", action="store_true", help="thundering herd: everyone arrives at once (--ramp 0)")
     parser.add_argument("--connections", type=int, default=200, help="HTTP connections per web process")
     parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--grace", type=float, default=240.0, help="seconds after --duration before stragglers are cancelled")
@@ -289,6 +325,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     args.participants = min(args.participants, 5000)   # bounded, whatever is asked
     args.duration = min(args.duration, 900)
+    args.ramp = 0.0 if args.herd else max(0.0, min(args.ramp, args.duration))
     args.database_url = os.environ.get("LOAD_DATABASE_URL", "")
     args.redis_url = os.environ.get("LOAD_REDIS_URL", "")
     matches = args.matches if args.matches is not None else max(1, args.participants // 8)
@@ -300,7 +337,8 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="cc-load-") as workdir:
         env = _env(args, workdir)
         t0 = time.monotonic()
-        _run([PY, "manage.py", "migrate", "--noinput"], env, timeout=600)
+        _migrate(args, env, workdir)
+        migrate_s = time.monotonic() - t0
         out = _run([PY, "bench/load_seed.py", str(args.participants), str(args.staff), str(matches)], env, timeout=1800)
         work = json.loads(next(line for line in out.splitlines() if line.startswith("SEED "))[5:])
         seed_s = time.monotonic() - t0
@@ -321,14 +359,16 @@ def main(argv=None):
     rows = stats.table()
     requests = sum(r["requests"] for r in rows)
     errors = sum(r["errors"] for r in rows)
-    report = {"participants": args.participants, "staff": args.staff, "web_processes": servers,
+    report = {"participants": args.participants, "staff": args.staff, "web_processes": servers, "ramp_s": args.ramp,
               "mode": "scaled (PostgreSQL + Redis)" if args.redis_url else ("PostgreSQL" if args.database_url else "embedded (SQLite)"),
-              "duration_s": round(elapsed, 1), "seed_and_migrate_s": round(seed_s, 1), "requests": requests,
+              "duration_s": round(elapsed, 1), "seed_and_migrate_s": round(seed_s, 1),
+              "migrate_s": round(migrate_s, 1), "seed_s": round(seed_s - migrate_s, 1), "requests": requests,
               "errors": errors, "error_rate": errors / requests if requests else 0, "staff_actions_done": done,
               "staff_actions_queued": total, "ws_messages_received": ws_messages, "classes": rows,
               "processes_died": died}
     print(f"\nLoad: {args.participants} participants, {args.staff} staff, {servers} daphne process(es), "
-          f"{report['mode']}, {elapsed:.0f} s (seed+migrate {seed_s:.0f} s)")
+          f"{report['mode']}, arrivals over {args.ramp:g} s{' (thundering herd)' if not args.ramp else ''}, "
+          f"{elapsed:.0f} s (migrate {migrate_s:.0f} s, seed {seed_s - migrate_s:.0f} s)")
     print(f"{'class':<20}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  p95<2s")
     for r in rows:
         print(f"{r['class']:<20}{r['requests']:>9}{r['errors']:>8}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['p99_ms']:>9}  "

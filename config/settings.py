@@ -102,6 +102,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
     )
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or None}
+# PostgreSQL connection pool for web processes (DB_POOL_MAX_SIZE > 0; the Procfile, run_scaled and
+# bench/load.py set it). Under daphne every concurrent request runs its sync view in a thread of its
+# own, and each thread opens its own connection: 1,000 arriving participants meant hundreds of
+# connections per process, PostgreSQL's max_connections (100) was exhausted and joins/pages failed
+# with 500 ("too many clients"). The pool bounds a process to DB_POOL_MAX_SIZE connections; a
+# request beyond that waits (up to DB_POOL_TIMEOUT s) for one instead of failing. Django's own
+# psycopg_pool integration (5.1+); it requires non-persistent connections (CONN_MAX_AGE = 0).
+DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "0"))
+if DB_POOL_MAX_SIZE > 0 and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, DB_POOL_MAX_SIZE), "max_size": DB_POOL_MAX_SIZE,
+        "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "60"))}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

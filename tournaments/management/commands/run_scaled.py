@@ -22,6 +22,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 ROOT = Path(settings.BASE_DIR)
 QUEUES = ["default", "payouts", "certificates", "notifications"]
+# Web processes only (as in the Procfile): a bounded PostgreSQL connection pool (config/settings.py,
+# DB_POOL_MAX_SIZE) and a WebSocket handshake allowed 60 s instead of daphne's 5 s, so a burst of
+# arrivals waits instead of being refused. Not for RQ workers: they fork, and a pool must not be forked.
+WEB_OPTIONS = ["--websocket_connect_timeout", "60"]
+WEB_ENV = {"DB_POOL_MAX_SIZE": os.environ.get("DB_POOL_MAX_SIZE", "10")}
 
 
 class Command(BaseCommand):
@@ -50,7 +55,8 @@ class Command(BaseCommand):
         web_ports = [port + 1 + i for i in range(options["web"])]
         specs = {}
         for i, web_port in enumerate(web_ports):
-            specs[f"web.{i + 1}"] = [sys.executable, "-m", "daphne", "-b", host, "-p", str(web_port), "config.asgi:application"]
+            specs[f"web.{i + 1}"] = [sys.executable, "-m", "daphne", "-b", host, "-p", str(web_port), *WEB_OPTIONS,
+                                     "config.asgi:application"]
         for i in range(options["workers"]):
             specs[f"worker.{i + 1}"] = [sys.executable, "manage.py", "rqworker", *QUEUES, "--with-scheduler",
                                         "--name", f"worker-{os.getpid()}-{i + 1}"]
@@ -67,7 +73,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         try:
             for name, command in specs.items():
-                children[name] = subprocess.Popen(command, cwd=ROOT, env=env)
+                children[name] = subprocess.Popen(command, cwd=ROOT, env={**env, **WEB_ENV} if name.startswith("web.") else env)
             self.stdout.write(self.style.SUCCESS(
                 f"Command Center (scaled) on http://{host}:{port}/admin/ — web {web_ports} behind the balancer, "
                 f"{options['workers']} RQ workers, clock, outbox drainer; metrics dir {metrics_dir}"))
@@ -86,7 +92,7 @@ class Command(BaseCommand):
                         restarts.pop(name)
                         if name.startswith("web."):
                             _forget_dead_process(metrics_dir, child.pid)
-                        children[name] = subprocess.Popen(specs[name], cwd=ROOT, env=env)
+                        children[name] = subprocess.Popen(specs[name], cwd=ROOT, env={**env, **WEB_ENV} if name.startswith("web.") else env)
                 time.sleep(0.2)
         finally:
             for child in children.values():
