@@ -62,7 +62,7 @@ def test_admin_pages_escape_user_text(world):
     for url in sorted(urls):
         _check(owner, url, problems, seen)
     for url in (reverse("admin:auth_user_changelist"), reverse("admin:index"),
-                reverse("admin:tournaments_auditlog_changelist")):
+                reverse("admin:tournaments_auditlog_changelist"), reverse("admin:tournaments_sanction_changelist")):
         _check(root, url, problems, seen)
     assert not problems, "\n".join(problems)
     # The payload was really on the pages that show people's text.

@@ -131,6 +131,8 @@ def build(capture, mark: str = MARK) -> World:
                                                       value=Decimal("10")))
     sanctioned = regs[3]
     sanction = sanctions.issue(actor=a, player=sanctioned.player, tournament=live, reason=f"{mark} sanction reason")
+    # An administrator's global ban (of one of A's entrants): organizers never see it listed.
+    sanctions.issue(actor=None, player=done_regs[1].player, kind="ban", reason=f"{mark} global ban")
     template = templates.save_as_template(live.pk, actor=a, name=f"{mark} Template", shared=False)
 
     # B: an event of their own, so their pages are not empty.
