@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests.factories import enter, make_player, make_tournament
-from tests.jobs.support import complete_with_placements
+from tests.jobs.support import complete_with_placements, drain
 from tournaments.models import (AuditLog, Certificate, Dispute, Game, ImportJob, JobRun, Payout, PromoCode, Sanction,
                                 WalletEntry, WebhookDelivery)
 from tournaments.roles import ORGANIZERS, ensure_role_groups
@@ -47,6 +47,12 @@ class World:
 def build(capture, mark: str = MARK) -> World:
     """``capture`` is pytest-django's django_capture_on_commit_callbacks (jobs run after commit);
     ``mark`` is the text put into every user text field (the XSS suite passes a script payload)."""
+    from django.conf import settings
+
+    if not settings.JOBS_INLINE:  # services tier: a previous test's RQ jobs (same ids) must not linger
+        import django_rq
+
+        django_rq.get_connection("default").flushdb()
     a, b = _organizer("zqxmark_org"), _organizer("bob_other")
     game = Game.objects.create(name="Shared Game", slug="shared-game", team_size=1, max_substitutes=0,
                                id_format="konami_id", result_type="map_score")
@@ -98,6 +104,7 @@ def build(capture, mark: str = MARK) -> World:
     done = complete_with_placements(a, done, [(done_regs[0], 1), (done_regs[1], 2)])
     with capture(execute=True):
         payouts.start_prize_payouts(done.pk, actor=a)
+    drain()  # services tier: the payout jobs were queued in RQ (embedded: already ran)
     certificate = certificates.issue(done.pk, actor=a, kind="champion", registration_id=done_regs[0].pk)
 
     # A: a battle-royale event with generated lobbies.
