@@ -1,7 +1,8 @@
 """Season standings, all-time tables and analytics reports in the Command Center.
 
 Scoping: a season is visible to its organizer, to staff of any tournament it includes and to
-administrators (``seasons.seasons_for``); anyone else gets 404. Reports use the same tournament
+administrators (``seasons.seasons_for``); anyone else gets 404. A game's all-time table counts
+only the tournaments the viewer may view. Reports use the same tournament
 scope as every list (``permissions.tournaments_for``), with the *manage* capability because they
 include money. Each page runs a fixed number of queries
 whatever the number of rows (tested), and offers the same data as CSV (and XLSX for standings).
@@ -119,13 +120,16 @@ def season_recompute(request, pk):
 
 
 def game_all_time(request, pk):
+    """All-time table of a game over the tournaments this user may view (administrators: all of
+    them). Games are shared by every organizer, so the page opens for any of them, but another
+    organizer's events — public or not — are never counted in it."""
     if not (request.user.is_superuser or request.user.has_perm("tournaments.view_season")):
         raise Http404
     game = Game.objects.filter(pk=pk).first()
     if game is None:
         raise Http404
     kind = _kind(request)
-    table = seasons.all_time(game, kind)
+    table = seasons.all_time(game, kind, tournaments=permissions.tournaments_for(request.user))
     fmt = request.GET.get("format")
     if fmt:
         rows = [{"rank": t["row"].rank, "previous_rank": None, "name": t["name"], "points": t["row"].points,

@@ -177,7 +177,9 @@ class TransitionAdminMixin:
     def _row_allowed(self, request, memo, transition, obj) -> bool:
         if type(self).may_perform is TransitionAdminMixin.may_perform:  # the tournament's role decides
             tournament = self.tournament_of(obj)
-            key = ("capability", getattr(tournament, "pk", None), transition.capability)  # None: owned by no tournament
+            if tournament is None:  # e.g. a global sanction: the admin's own rule decides (administrators)
+                return bool(self.transition_allowed(request, transition, obj))
+            key = ("capability", tournament.pk, transition.capability)
             if key not in memo:
                 memo[key] = permissions.has_capability(request.user, tournament, transition.capability)
             if not memo[key]:

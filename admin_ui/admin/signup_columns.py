@@ -18,12 +18,19 @@ from tournaments.services import custom_fields
 K = CustomField.Kind
 
 
+def _web_address(value) -> bool:
+    """Only http(s) answers become links. A URL field's answers are validated on the way in, but a
+    text answer given before the field was switched to "URL" (or kept from an old import) is stored
+    as it was: ``javascript:…`` must stay text, never an ``href``."""
+    return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
+
+
 def _answer_html(field, value):
     if value in (None, ""):
         return "—"
     if field is not None and field.kind == K.MEDIA:
         return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', default_storage.url(value), _g("image"))
-    if field is not None and field.kind == K.URL:
+    if field is not None and field.kind == K.URL and _web_address(value):
         return format_html('<a href="{}" rel="noopener noreferrer nofollow">{}</a>', value, value)
     return custom_fields.display_value(field, value)
 

@@ -49,6 +49,10 @@ ADMIN_SITE_LIST = {"index", "search"}
 ADMIN_SITE_OTHER = {"login", "logout", "password_change", "password_change_done", "jsi18n", "view_on_site",
                     "app_list", "autocomplete"}  # autocomplete: checked field by field in its own test
 PUBLIC_ROOT = {"healthz", "readiness", "certificate_verify", None}
+# /metrics: any staff login (or the bearer token) may read it. It carries only aggregates labelled by
+# route *template*, job function and queue (no tournament, user or slug), so organizer B reading it
+# is acceptable: it is checked as a "list" page (never A's data in it).
+STAFF_ROOT = {"metrics"}
 SUPERUSER_MODELS = {"auth.user", "auth.group", "django_rq.dashboard"}
 
 
@@ -66,6 +70,8 @@ def classify(route: Route, world) -> list[Target] | None:
     """Concrete URLs for one pattern, [] for patterns other suites cover, None when unknown."""
     if route.namespace == "lobby" or (route.namespace is None and route.name in PUBLIC_ROOT):
         return []
+    if route.namespace is None and route.name in STAFF_ROOT:
+        return [Target(reverse(route.name), "list", route.name)]
     if route.namespace == "django_rq":  # /admin/rq/…: RQ's own pages show every organizer's jobs
         return [Target(_fill_rq(route.route, "/"), "superuser", route.route)]
     if route.namespace == "admin_ui":
@@ -155,8 +161,13 @@ def _command_center(route, world):
     t, job = world.tournaments, world.extra["import_job"]
     name = f"admin_ui:{route.name}"
 
+    season = world.objects_by_name("season")
+
     def obj(*args):
         return Target(reverse(name, args=args), "object", route.name)
+
+    def obj_q(pk, query):
+        return Target(reverse(name, args=[pk]) + "?" + query, "object", route.name)
 
     table = {
         "tournament_command_center": lambda: [obj(t["live"].pk)],
@@ -177,6 +188,13 @@ def _command_center(route, world):
         "job_retry": lambda: [obj(world.objects_by_name("jobrun").job_id)],
         "tournament_prizes": lambda: [obj(t["done"].pk)],
         "tournament_prizes_action": lambda: [obj(t["done"].pk, action) for action in ("pay", "certificates", "refunds")],
+        "season_standings": lambda: [obj(season.pk)] + [obj_q(season.pk, q) for q in ("kind=team", "format=csv", "format=xlsx")],
+        "season_recompute": lambda: [obj(season.pk)],
+        # The shared game's all-time table: B may open it, but it counts only tournaments B may view.
+        "game_all_time": lambda: [Target(reverse(name, args=[world.game.pk]) + q, "list", route.name)
+                                  for q in ("", "?format=csv", "?format=xlsx")],
+        "tournament_report": lambda: [obj(tt.pk) for tt in (t["live"], t["done"])] + [obj_q(t["done"].pk, "format=csv")],
+        "organizer_report": lambda: [Target(reverse(name) + q, "list", route.name) for q in ("", "?format=csv")],
     }
     build = table.get(route.name)
     return build() if build else None

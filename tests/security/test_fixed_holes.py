@@ -38,3 +38,22 @@ def test_game_has_no_history_version_page(admin_user, client, game):
     client.force_login(admin_user)
     assert client.get(f"/admin/tournaments/game/{game.pk}/history/1/").status_code in (302, 404)
     assert client.get(reverse("admin:tournaments_game_history", args=[game.pk])).status_code == 200
+
+
+def test_sanction_list_with_a_global_ban_renders_for_administrators(client, admin_user, organizer, game):
+    """Row actions asked the tournament's role even for a global sanction (no tournament): the
+    administrators' sanction list crashed (500). The lift action is offered on it to administrators only."""
+    from tests.factories import make_player
+    from tournaments.models import Sanction
+    from tournaments.services import sanctions
+
+    ban = sanctions.issue(actor=admin_user, player=make_player("Global Griefer"), kind="ban", reason="Fraud")
+    lift = reverse("admin:tournaments_sanction_action_lift", args=[ban.pk])
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:tournaments_sanction_changelist"))
+    assert response.status_code == 200 and "Fraud" in response.content.decode() and lift in response.content.decode()
+    client.force_login(organizer)
+    response = client.get(reverse("admin:tournaments_sanction_changelist"))
+    assert response.status_code == 200 and "Fraud" not in response.content.decode()
+    assert client.post(lift, {"reason": "x"}).status_code in (302, 403, 404)
+    assert Sanction.objects.get(pk=ban.pk).lifted_at is None

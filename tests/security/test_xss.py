@@ -1,8 +1,9 @@
 """XSS: a script payload in every user text field comes back escaped on every page that renders it.
 
 The world builder puts PAYLOAD into player display names, team names, tournament names and
-descriptions, announcements, dispute text and escalation notes, custom-field answers, payment
-references, lobby codes, webhook descriptions and import rows. Every admin / Command Center page (as
+descriptions, announcements, dispute text and escalation notes, custom-field labels, help texts and
+answers, sanction reasons, season and template names, payment references, lobby codes, webhook
+descriptions and import rows. Every admin / Command Center page (as
 the owner and as a superuser) and every lobby page and fragment (as a participant and a spectator) is
 fetched: no HTML response may contain the payload's markup unescaped, and the escaped form must show
 up (so the payload really was rendered).
@@ -61,14 +62,20 @@ def test_admin_pages_escape_user_text(world):
     for url in sorted(urls):
         _check(owner, url, problems, seen)
     for url in (reverse("admin:auth_user_changelist"), reverse("admin:index"),
-                reverse("admin:tournaments_auditlog_changelist")):
+                reverse("admin:tournaments_auditlog_changelist"), reverse("admin:tournaments_sanction_changelist")):
         _check(root, url, problems, seen)
     assert not problems, "\n".join(problems)
     # The payload was really on the pages that show people's text.
     must_show = [reverse("admin:tournaments_registration_changelist"), reverse("admin:tournaments_team_changelist"),
                  reverse("admin:tournaments_dispute_change", args=[world.objects_by_name("dispute").pk]),
                  reverse("admin:tournaments_announcement_changelist"),
-                 reverse("admin_ui:tournament_command_center", args=[world.tournaments["live"].pk])]
+                 reverse("admin_ui:tournament_command_center", args=[world.tournaments["live"].pk]),
+                 reverse("admin:tournaments_registration_change", args=[world.objects_by_name("registration").pk]),
+                 reverse("admin:tournaments_sanction_changelist"), reverse("admin:tournaments_season_changelist"),
+                 reverse("admin:tournaments_tournamenttemplate_changelist"),
+                 reverse("admin_ui:season_standings", args=[world.objects_by_name("season").pk]),
+                 reverse("admin_ui:tournament_report", args=[world.tournaments["done"].pk]),
+                 reverse("admin_ui:game_all_time", args=[world.game.pk])]
     assert not [u for u in must_show if u not in seen], [u for u in must_show if u not in seen]
 
 
@@ -77,6 +84,7 @@ def test_lobby_and_public_pages_escape_user_text(world):
     participant, spectator = Client(), Client()
     token = lobby_access.issue_link(registration.pk, actor=None)
     assert participant.get(lobby_access.join_path(token)).status_code == 302
+    sanctioned_join = lobby_access.join_path(lobby_access.issue_link(world.extra["sanctioned"].pk, actor=None))
     problems, seen, urls = [], set(), []
     for route in all_patterns():
         if route.namespace == "lobby" and route.name not in ("join", "join_for"):
@@ -86,8 +94,15 @@ def test_lobby_and_public_pages_escape_user_text(world):
     for client in (participant, spectator):
         for url in urls:
             _check(client, url, problems, seen)
+    sanctioned_seen = set()
+    _check(Client(), sanctioned_join, problems, sanctioned_seen)  # the refusal page carries the sanction's reason
     assert not problems, "\n".join(problems)
+    assert sanctioned_seen, "the sanction's reason was not on the refusal page"
     live = world.tournaments["live"].slug
+    # The public list and sign-up page show tournament names; the season fragment the season's name.
+    for url in (reverse("lobby:index"), reverse("lobby:signup", args=[world.tournaments["open"].slug]),
+                reverse("lobby:fragment", args=[live, "season"])):
+        assert url in seen, url
     for url in (reverse("lobby:page", args=[live]), reverse("lobby:fragment", args=[live, "roster"]),
                 reverse("lobby:fragment", args=[live, "announcements"])):
         assert url in seen, url

@@ -14,12 +14,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests.factories import enter, make_player, make_tournament
-from tests.jobs.support import complete_with_placements
-from tournaments.models import (AuditLog, Certificate, Dispute, Game, ImportJob, JobRun, Payout, WalletEntry,
-                                WebhookDelivery)
+from tests.jobs.support import complete_with_placements, drain
+from tournaments.models import (AuditLog, Certificate, Dispute, Game, ImportJob, JobRun, Payout, PromoCode, Sanction,
+                                WalletEntry, WebhookDelivery)
 from tournaments.roles import ORGANIZERS, ensure_role_groups
-from tournaments.services import (announcements, brackets, certificates, disputes, imports, matches, payments, payouts,
-                                  registrations, setup, tournaments as tournament_services)
+from tournaments.services import (announcements, brackets, certificates, custom_fields, disputes, imports, matches,
+                                  payments, payouts, promos, registrations, sanctions, seasons, setup, templates,
+                                  tournaments as tournament_services)
 
 MARK = "ZQXMARK"  # in every name, title, text and reference of organizer A's objects
 
@@ -46,6 +47,12 @@ class World:
 def build(capture, mark: str = MARK) -> World:
     """``capture`` is pytest-django's django_capture_on_commit_callbacks (jobs run after commit);
     ``mark`` is the text put into every user text field (the XSS suite passes a script payload)."""
+    from django.conf import settings
+
+    if not settings.JOBS_INLINE:  # services tier: a previous test's RQ jobs (same ids) must not linger
+        import django_rq
+
+        django_rq.get_connection("default").flushdb()
     a, b = _organizer("zqxmark_org"), _organizer("bob_other")
     game = Game.objects.create(name="Shared Game", slug="shared-game", team_size=1, max_substitutes=0,
                                id_format="konami_id", result_type="map_score")
@@ -62,7 +69,9 @@ def build(capture, mark: str = MARK) -> World:
 
     # A: a live event with a reported match, a dispute and an announcement.
     live = make_tournament(a, game, name=f"{mark} Live Cup", slug="zqx-live", description=f"{mark} description")
-    regs = [registrations.register(live, player=p, actor=a, answers={"Discord": f"{mark} answer"})
+    custom_field = custom_fields.save_field(live.pk, actor=a, label=f"{mark} Discord", key="discord",
+                                            help_text=f"{mark} help text")
+    regs = [registrations.register(live, player=p, actor=a, answers={"discord": f"{mark} answer", "Old": f"{mark} old"})
             for p in players(4, "Live")]
     tournament_services.close_registration(live.pk, actor=a)
     live = tournament_services.start(live.pk, actor=a)
@@ -95,6 +104,7 @@ def build(capture, mark: str = MARK) -> World:
     done = complete_with_placements(a, done, [(done_regs[0], 1), (done_regs[1], 2)])
     with capture(execute=True):
         payouts.start_prize_payouts(done.pk, actor=a)
+    drain()  # services tier: the payout jobs were queued in RQ (embedded: already ran)
     certificate = certificates.issue(done.pk, actor=a, kind="champion", registration_id=done_regs[0].pk)
 
     # A: a battle-royale event with generated lobbies.
@@ -106,6 +116,7 @@ def build(capture, mark: str = MARK) -> World:
 
     # A: an import waiting for confirmation, and a webhook endpoint with one delivery.
     open_event = make_tournament(a, game, name=f"{mark} Open Cup", slug="zqx-open", capacity=64)
+    custom_fields.save_field(open_event.pk, actor=a, label=f"{mark} Role", key="role", help_text=f"{mark} role help")
     rows = io.StringIO()
     csv_module.writer(rows).writerows([["name", "email"], [f"{mark} Imp", "imported@example.com"]])
     csv = rows.getvalue().encode()
@@ -119,13 +130,25 @@ def build(capture, mark: str = MARK) -> World:
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, tournament=live, event_type="match.updated",
                                               error=f"{mark} refused")
 
+    # A: a season (live + done), a promo code, a sanction in the live event, a private template.
+    with capture(execute=True):
+        season = seasons.create_season(actor=a, name=f"{mark} Season", game=game, slug="zqx-season",
+                                       tournament_ids=[live.pk, done.pk])
+    promo = promos.save_code(actor=a, promo=PromoCode(code="ZQXMARK10", tournament=paid, kind=PromoCode.Kind.PERCENT,
+                                                      value=Decimal("10")))
+    sanctioned = regs[3]
+    sanction = sanctions.issue(actor=a, player=sanctioned.player, tournament=live, reason=f"{mark} sanction reason")
+    # An administrator's global ban (of one of A's entrants): organizers never see it listed.
+    sanctions.issue(actor=None, player=done_regs[1].player, kind="ban", reason=f"{mark} global ban")
+    template = templates.save_as_template(live.pk, actor=a, name=f"{mark} Template", shared=False)
+
     # B: an event of their own, so their pages are not empty.
     own = make_tournament(b, game, name="Bob Own Cup", slug="bob-own")
     enter(own, 2)
 
     w.tournaments = {"live": live, "paid": paid, "team": team_event, "done": done, "br": br, "open": open_event}
-    from tournaments.models import (Announcement, Match, Payment, Player, Registration, Team, Tournament,
-                                    WebhookEndpoint)
+    from tournaments.models import (Announcement, Match, Payment, Player, Registration, Season, Team, Tournament,
+                                    TournamentTemplate, WebhookEndpoint)
 
     w.objects = {
         Tournament: live, Registration: regs[0], Match: match, Dispute: dispute, Announcement: announcement,
@@ -135,9 +158,11 @@ def build(capture, mark: str = MARK) -> World:
         JobRun: JobRun.objects.filter(tournament_id=done.pk).order_by("pk").first(),
         Certificate: certificate, WebhookEndpoint: endpoint, WebhookDelivery: delivery,
         AuditLog: AuditLog.objects.filter(tournament=live).order_by("pk").first(),
-        ImportJob: import_job, User: a,
+        ImportJob: import_job, User: a, Season: season, PromoCode: promo, Sanction: sanction,
+        TournamentTemplate: template,
     }
-    w.extra = {"br_lobby": br_lobby, "import_job": import_job, "own": own}
+    w.extra = {"br_lobby": br_lobby, "import_job": import_job, "own": own, "custom_field": custom_field,
+               "sanctioned": sanctioned}
     missing = [m.__name__ for m, obj in w.objects.items() if obj is None]
     assert not missing, f"world builder produced no object for {missing}"
     return w

@@ -284,10 +284,15 @@ def default_points(game) -> tuple[int, ...]:
     return engine.POINTS_PRESETS["battle_royale" if game.is_battle_royale else "f1"]
 
 
-def all_time(game, kind: str) -> list[dict]:
+def all_time(game, kind: str, tournaments=None) -> list[dict]:
     """All-time table of a game: every tournament of the game with final placements, the game's
-    default points table (battle royale or 25/18/…), all results counted, the default tiebreaks."""
-    ids = list(Tournament.objects.filter(game=game, placements__isnull=False).exclude(status__in=COUNTED_EXCLUDED).distinct()
+    default points table (battle royale or 25/18/…), all results counted, the default tiebreaks.
+
+    ``tournaments`` (a queryset) limits the table to those tournaments: pages pass the viewer's
+    scope (``permissions.tournaments_for``), so an organizer's table counts only tournaments they
+    may view — another organizer's entrants never appear there. Seeding uses the whole game."""
+    base = Tournament.objects.all() if tournaments is None else Tournament.objects.filter(pk__in=tournaments.values("pk"))
+    ids = list(base.filter(game=game, placements__isnull=False).exclude(status__in=COUNTED_EXCLUDED).distinct()
                .order_by(F("completed_at").asc(nulls_last=True), "starts_at", "pk").values_list("pk", flat=True))
     rows = compute(ids, points_table=default_points(game))[kind]
     model = Player if kind == "player" else Team
