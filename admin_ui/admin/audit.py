@@ -31,6 +31,7 @@ class AuditLogAdmin(ModelAdmin):
     list_display = ["created_at", "actor_label", "action", "target", "tournament", "reason"]
     list_filter = [ActionCodeFilter, tournament_filter(), ("created_at", DayRangeFilter)]
     list_filter_submit = True
+    list_sections = ()  # see GuardedAdminMixin.list_sections
     search_fields = ["actor_label", "action", "target_label", "reason"]
     list_select_related = ["tournament"]
 
