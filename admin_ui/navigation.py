@@ -31,6 +31,7 @@ def sidebar_navigation(request):
                 _item(_("Matches & results"), "sports_esports", reverse_lazy("admin:tournaments_match_changelist"), _can_view("match")),
                 _item(_("Disputes"), "gavel", reverse_lazy("admin:tournaments_dispute_changelist"), _can_view("dispute")),
                 _item(_("Announcements"), "campaign", reverse_lazy("admin:tournaments_announcement_changelist"), _can_view("announcement")),
+                _item(_("Public tournament list"), "public", reverse_lazy("lobby:index"), lambda r: r.user.is_staff),
                 _item(_("Templates"), "bookmarks", reverse_lazy("admin:tournaments_tournamenttemplate_changelist"),
                       _can_view("tournamenttemplate")),
             ],

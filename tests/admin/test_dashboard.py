@@ -110,3 +110,27 @@ def test_tournament_list_links_each_event_to_its_command_center(client, organize
     client.force_login(organizer)
     body = client.get(reverse("admin:tournaments_tournament_changelist")).content.decode()
     assert reverse("admin_ui:tournament_command_center", args=[tournament.pk]) in body
+
+
+def test_tournament_page_links_to_its_public_pages(client, organizer, tournament):
+    """Organizers reach the public sign-up page and the spectator lobby they share with players."""
+    from tournaments.models import Tournament
+
+    client.force_login(organizer)
+    url = reverse("admin_ui:tournament_command_center", args=[tournament.pk])
+    signup, lobby = reverse("lobby:signup", args=[tournament.slug]), reverse("lobby:page", args=[tournament.slug])
+    assert tournament.status == Tournament.Status.REGISTRATION_OPEN
+    body = client.get(url).content.decode()
+    assert signup in body and lobby in body
+    assert client.get(signup).status_code == 200 and client.get(lobby).status_code == 200
+    Tournament.objects.filter(pk=tournament.pk).update(status=Tournament.Status.LIVE)  # set-up only: states move by services
+    body = client.get(url).content.decode()
+    assert signup not in body and lobby in body
+    Tournament.objects.filter(pk=tournament.pk).update(status=Tournament.Status.DRAFT)
+    body = client.get(url).content.decode()
+    assert signup not in body and lobby not in body
+
+
+def test_sidebar_links_to_the_public_tournament_list(client, organizer):
+    client.force_login(organizer)
+    assert f'href="{reverse("lobby:index")}"' in client.get(reverse("admin:index")).content.decode()
