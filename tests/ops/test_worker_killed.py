@@ -6,16 +6,14 @@ is abandoned in RQ's started registry, RQ's registry cleanup (which a live worke
 runs once the job's lease has expired; called here with a timestamp past the lease instead of
 waiting 10+ minutes) sees ``Retry(max=3)`` and queues it again, and the next worker finishes it
 without paying anyone twice. Services tier."""
-import os
-import signal
 import time
 from decimal import Decimal
 
 import pytest
 
 from tests.jobs.conftest import clean_rq  # noqa: F401  (fixture, reused)
-from tests.jobs.support import solo_event
-from tests.jobs.test_payout_worker_kill import N, _paid, _worker
+from tests.jobs.support import (PAYOUT_RECIPIENTS as N, finish_with_a_fresh_payout_worker, kill_payout_worker_halfway,
+                                solo_event)
 from tournaments.models import JobRun, Payout, PayoutRun, WalletEntry
 from tournaments.services import payouts
 
@@ -32,14 +30,7 @@ def test_rq_retries_a_job_whose_worker_was_killed_and_the_effect_happens_once(or
     run = payouts.start_prize_payouts(tournament.pk, actor=organizer)
     job_id = payouts.run_job_id(tournament.pk)
 
-    worker = _worker(delay=0.4)
-    deadline = time.monotonic() + 60
-    while _paid() < 3 and time.monotonic() < deadline and worker.poll() is None:
-        time.sleep(0.05)
-    os.kill(worker.pid, signal.SIGKILL)
-    worker.wait(10)
-    killed_at = _paid()
-    assert 3 <= killed_at < N, f"the worker should die half-way (paid {killed_at} of {N})"
+    killed_at = kill_payout_worker_halfway()
 
     queue = django_rq.get_queue("payouts")
     registry = StartedJobRegistry(queue=queue)
@@ -47,9 +38,7 @@ def test_rq_retries_a_job_whose_worker_was_killed_and_the_effect_happens_once(or
     registry.cleanup(timestamp=time.time() + 24 * 3600)  # what worker maintenance does once the lease ran out
     assert job_id in queue.get_job_ids(), "RQ should have queued the abandoned job again (Retry(max=3))"
 
-    again = _worker(delay=0)
-    _out, err = again.communicate(timeout=120)
-    assert again.returncode == 0, err.decode()[-2000:]
+    finish_with_a_fresh_payout_worker()
     run.refresh_from_db()
     assert run.status == PayoutRun.Status.DONE
     assert WalletEntry.objects.count() == N and Payout.objects.filter(status=Payout.Status.PAID).count() == N

@@ -3,6 +3,7 @@ import io
 import zipfile
 
 from django.apps import apps
+from django.test import Client
 
 
 def body_text(response) -> str:
@@ -34,3 +35,10 @@ EAGER_POST = {"post": "yes", "confirm": "yes", "reason": "security suite", "note
               "reference": "SEC-1", "amount": "1", "new_time": "2030-01-01 10:00", "name": "Clone",
               "slug": "clone-sec", "shift_days": "7", "team_split": "equal", "forfeiting_registration_id": "1",
               "_selected_action": "1", "action": "delete_selected"}
+
+
+def client_for(user) -> Client:
+    """A test client signed in as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client

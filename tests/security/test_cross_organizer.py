@@ -8,28 +8,15 @@ suite cannot fill in fails the test by name (see tests/security/routes.py to tea
 """
 import pytest
 from django.contrib import admin
-from django.test import Client
 from django.urls import reverse
 
 from tests.security.routes import all_patterns, classify
-from tests.security.support import EAGER_POST, body_text, diff, snapshot
-from tests.security.world import MARK, build
+from tests.security.support import EAGER_POST, body_text, client_for, diff, snapshot
+from tests.security.world import MARK
 
 pytestmark = pytest.mark.django_db
 
 REFUSED = {302, 403, 404, 405}
-
-
-@pytest.fixture
-def world(django_capture_on_commit_callbacks, settings):
-    settings.WEBHOOKS_ALLOW_LOOPBACK = True
-    return build(django_capture_on_commit_callbacks)
-
-
-def _client(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _targets(world):
@@ -52,7 +39,7 @@ def test_every_route_is_known_to_the_suite(world):
 
 def test_other_organizer_gets_nothing_on_any_route(world):
     _unknown, targets = _targets(world)
-    a, b = _client(world.a), _client(world.b)
+    a, b = client_for(world.a), client_for(world.b)
     problems = []
     for target in targets:
         for method in ("get", "post"):
@@ -80,7 +67,7 @@ def test_other_organizer_gets_nothing_on_any_route(world):
 
 def test_change_pages_show_a_their_own_data(world):
     """The marker check above is only meaningful if A's pages do carry MARK."""
-    a = _client(world.a)
+    a = client_for(world.a)
     for model, obj in world.objects.items():
         if model._meta.label_lower == "auth.user" or model not in admin.site._registry:
             continue
@@ -93,7 +80,7 @@ def test_change_pages_show_a_their_own_data(world):
 
 def test_autocomplete_never_offers_another_organizers_rows(world):
     """Django's autocomplete view serves any FK of any registered model: try every one as B."""
-    b = _client(world.b)
+    b = client_for(world.b)
     checked, problems = 0, []
     for model, model_admin in admin.site._registry.items():
         for field in [*model._meta.fields, *model._meta.many_to_many]:

@@ -11,16 +11,9 @@ from django.urls import get_resolver, reverse
 from tests.security.lobby_routes import lobby_urls
 from tests.security.routes import all_patterns, classify
 from tests.security.support import EAGER_POST, diff, snapshot
-from tests.security.world import build
 from tournaments.services import lobby_access
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(django_capture_on_commit_callbacks, settings):
-    settings.WEBHOOKS_ALLOW_LOOPBACK = True
-    return build(django_capture_on_commit_callbacks)
 
 
 def _walk_callbacks():

@@ -14,30 +14,18 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.security.support import body_text, diff, snapshot
-from tests.security.world import MARK, build
+from tests.security.support import body_text, client_for, diff, snapshot
+from tests.security.world import MARK
 from tournaments.models import CustomField, Registration, Tournament, TournamentTemplate
 from tournaments.services import custom_fields, templates
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world(django_capture_on_commit_callbacks, settings):
-    settings.WEBHOOKS_ALLOW_LOOPBACK = True
-    return build(django_capture_on_commit_callbacks)
-
-
-def _client(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_all_time_table_counts_only_tournaments_the_viewer_may_view(world):
     url = reverse("admin_ui:game_all_time", args=[world.game.pk])
-    owner, other = _client(world.a), _client(world.b)
-    root = _client(User.objects.create_superuser("root_alltime", "root@example.com", "pw"))
+    owner, other = client_for(world.a), client_for(world.b)
+    root = client_for(User.objects.create_superuser("root_alltime", "root@example.com", "pw"))
     for suffix in ("", "?format=csv", "?format=xlsx"):
         assert MARK.lower() in body_text(owner.get(url + suffix)).lower(), suffix  # A's own results
         assert MARK.lower() in body_text(root.get(url + suffix)).lower(), suffix   # administrators: all
@@ -48,7 +36,7 @@ def test_all_time_table_counts_only_tournaments_the_viewer_may_view(world):
 def test_private_templates_stay_private_and_shared_ones_are_used_not_changed(world):
     private = world.objects_by_name("tournamenttemplate")
     shared = templates.save_as_template(world.tournaments["done"].pk, actor=world.a, name=f"{MARK} Shared", shared=True)
-    b = _client(world.b)
+    b = client_for(world.b)
     listing = body_text(b.get(reverse("admin:tournaments_tournamenttemplate_changelist")))
     assert f"{MARK} Shared" in listing and f"{MARK} Template" not in listing
     assert b.get(reverse("admin:tournaments_tournamenttemplate_change", args=[private.pk])).status_code in (302, 403, 404)
@@ -73,13 +61,13 @@ def test_private_templates_stay_private_and_shared_ones_are_used_not_changed(wor
 def test_metrics_need_staff_and_name_no_tournament(world, settings):
     settings.METRICS_TOKEN = ""
     live = world.tournaments["live"]
-    owner = _client(world.a)
+    owner = client_for(world.a)
     owner.get(reverse("admin_ui:tournament_command_center", args=[live.pk]))
     Client().get(reverse("lobby:page", args=[live.slug]))
     assert Client().get("/metrics").status_code == 401
     player = User.objects.create_user("not_staff", "ns@example.com", "pw")
-    assert _client(player).get("/metrics").status_code == 401
-    response = _client(world.b).get("/metrics")
+    assert client_for(player).get("/metrics").status_code == 401
+    response = client_for(world.b).get("/metrics")
     assert response.status_code == 200
     text = body_text(response)
     for secret in (live.slug, MARK, MARK.lower(), world.a.username, world.a.email, f"command-center/{live.pk}/"):
@@ -93,6 +81,6 @@ def test_url_answers_become_links_only_for_web_addresses(world):
     registration = world.objects_by_name("registration")
     Registration.objects.filter(pk=registration.pk).update(answers={"discord": "javascript:alert(document.cookie)"})
     custom_fields.save_field(live.pk, actor=world.a, field_id=field.pk, kind=CustomField.Kind.URL)
-    page = body_text(_client(world.a).get(reverse("admin:tournaments_registration_change", args=[registration.pk])))
+    page = body_text(client_for(world.a).get(reverse("admin:tournaments_registration_change", args=[registration.pk])))
     assert "javascript:alert(document.cookie)" in page  # shown, as text
     assert 'href="javascript:' not in page
