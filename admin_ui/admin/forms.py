@@ -5,6 +5,7 @@ labels can name the real sides ("Score — Team Liquid") and initial values come
 Widgets are unfold's, so the pages look like the rest of the Command Center.
 """
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
@@ -42,6 +43,27 @@ OptionalReasonForm = reason_form(help_text=_("Optional; kept in the audit log.")
 WaiverForm = reason_form(help_text=_("For example: sponsor slot, last season's finalist."), max_length=200)
 EscalateForm = reason_form(_("Note"), _("Why it needs a senior decision; kept on the dispute."), name="EscalateForm")
 
+
+
+class RefundForm(ActionForm):
+    """How much to pay back (all of it unless staff say less) and why; the refund policy's figure for
+    today is shown as a hint, since staff refund by hand for reasons the policy does not cover."""
+
+    amount = forms.DecimalField(label=_("Amount to refund"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2,
+                                widget=UnfoldAdminTextInputWidget)
+    reason = _reason_field(_("Reason"), _("The participant will see it."))
+
+    def __init__(self, obj=None, *args, **kwargs):
+        super().__init__(obj, *args, **kwargs)
+        if obj is None:
+            return
+        from tournaments.services import payments
+
+        self.initial.setdefault("amount", obj.amount)
+        self.fields["amount"].label = _("Amount to refund (%(c)s, at most %(a)s)") % {"c": obj.currency, "a": obj.amount}
+        due, rule = payments.refund_due(obj, obj.registration.tournament)
+        self.fields["amount"].help_text = _("The tournament's refund policy would pay back %(d)s %(c)s now (%(rule)s).") % {
+            "d": due, "c": obj.currency, "rule": rule}
 
 def _score_field(label):
     return forms.IntegerField(label=label, min_value=0, max_value=999, widget=UnfoldAdminIntegerFieldWidget)

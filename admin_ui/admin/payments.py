@@ -13,7 +13,7 @@ from .actions import Transition, fsm
 from .base import ScopedAdmin
 from .bulk import BulkAction, bulk_action
 from .filters import DayRangeFilter, game_filter, tournament_filter
-from .forms import ParticipantReasonForm
+from .forms import ParticipantReasonForm, RefundForm
 
 MANAGE = permissions.MANAGE
 PATH = "registration__tournament"
@@ -53,8 +53,8 @@ class PaymentAdmin(ScopedAdmin):
                    variant=ActionVariant.DANGER, form=ParticipantReasonForm,
                    run=lambda user, p, data: payments.reject(p.pk, actor=user, reason=data["reason"])),
         Transition(name="refund", label=_("Refund"), capability=MANAGE, allowed=fsm("refund"), icon="currency_exchange",
-                   variant=ActionVariant.WARNING, form=ParticipantReasonForm,
-                   run=lambda user, p, data: payments.refund(p.pk, actor=user, reason=data["reason"])),
+                   variant=ActionVariant.WARNING, form=RefundForm,
+                   run=lambda user, p, data: payments.refund(p.pk, actor=user, reason=data["reason"], amount=data["amount"])),
     )
     row_transitions = ("verify",)
 

@@ -43,8 +43,29 @@ def test_reject_then_refund_paths(client, organizer, paid_tournament, payment):
     assert state(payment) == P.REJECTED and audit_codes(payment)[-1] == "payment.reject"
     payments.verify(other.pk, actor=organizer)
     get_does_not_change(client, other, "refund")
-    post(client, other, "refund", {"reason": "Team withdrew"})
+    post(client, other, "refund", {"reason": "Team withdrew", "amount": "500"})
     assert state(other) == P.REFUNDED and audit_codes(other)[-1] == "payment.refund"
+    other.refresh_from_db()
+    assert other.refunded_amount == other.amount
+
+
+def test_refund_form_offers_the_full_amount_shows_the_policy_and_takes_less(client, organizer, payment):
+    from decimal import Decimal
+
+    from tournaments.models import AuditLog
+
+    payments.verify(payment.pk, actor=organizer)
+    client.force_login(organizer)
+    page = client.get(action_url(payment, "refund")).content.decode()
+    assert 'value="500.00"' in page and "refund policy would pay back" in page
+    for bad in ("600", "0", "-5", "lots"):  # more than paid, nothing, negative, not a number
+        response = post(client, payment, "refund", {"reason": "Goodwill", "amount": bad})
+        assert response.status_code == 200 and state(payment) == P.VERIFIED  # the form again, nothing changed
+    post(client, payment, "refund", {"reason": "Left after round 1", "amount": "200"})
+    payment.refresh_from_db()
+    assert payment.status == P.REFUNDED and payment.refunded_amount == Decimal("200.00")
+    entry = AuditLog.objects.filter(action="payment.refund").latest("pk")
+    assert entry.metadata["amount"] == "200.00" and entry.metadata["paid"] == "500.00"
 
 
 def test_stale_verify_is_refused_with_the_message(client, organizer, payment):
