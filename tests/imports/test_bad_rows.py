@@ -7,6 +7,7 @@ import pytest
 from tests.factories import enter, make_player
 from tests.imports.conftest import counts, csv_bytes, run, xlsx_bytes
 from tournaments.imports.readers import FileError
+from tournaments.models import Registration, Team
 from tournaments.services import setup
 
 pytestmark = pytest.mark.django_db
@@ -194,3 +195,41 @@ def test_team_event_without_team_column(team_event, organizer):
     with pytest.raises(FileError) as caught:
         run(team_event, csv_bytes("Email\na@x.com\n"), organizer)
     assert caught.value.message == "“Valorant Teams” is a team tournament: the file needs a “Team” column (tag or name)."
+
+
+def test_team_rows_obey_the_roster_rules_of_a_registration(team_event, team_game, organizer):
+    """A team import checks what ``registrations.register`` checks: one team per player in the
+    tournament (against entries already in and rows above), one game ID per person, the minimum
+    roster. The message names the clash; nothing is written."""
+    from tournaments.models import Game
+    from tournaments.services import registrations
+
+    def person(name, riot=None):
+        return setup.create_player(actor=None, display_name=name, email=f"{name.lower()}@x.com",
+                                   game_ids={"valorant": riot} if riot else {})
+
+    shared = person("Shared")
+    setup.create_team(actor=None, game=team_game, name="Alpha", tag="ALP", captain=person("CapA"), players=[shared])
+    setup.create_team(actor=None, game=team_game, name="Beta", tag="BET", captain=person("CapB"), players=[shared])
+    setup.create_team(actor=None, game=team_game, name="Gamma", tag="GAM", captain=person("CapG", "Zed#EUW1"))
+    setup.create_team(actor=None, game=team_game, name="Delta", tag="DEL", captain=person("CapD", "zed#euw1"))
+    before = counts()
+    report = run(team_event, csv_bytes("Team\nALP\nBET\nGAM\nDEL\n"), organizer)
+    assert report.error_texts() == [
+        "row 3, column 'Team': Shared already plays for Alpha in Valorant Teams (row 2 of this file); a player can be "
+        "in one team per tournament.",
+        "row 5, column 'Team': The Valorant ID zed#euw1 of CapD is already used by CapG (Gamma, row 4 of this file).",
+    ]
+    assert counts() == before
+
+    entered = registrations.register(team_event, team=Team.objects.get(tag="ALP"), actor=organizer)
+    report = run(team_event, csv_bytes("Team\nBET\n"), organizer)
+    assert report.error_texts() == [
+        f"row 2, column 'Team': Shared already plays for Alpha in Valorant Teams (registration #{entered.pk}); a player "
+        "can be in one team per tournament."]
+
+    Game.objects.filter(pk=team_game.pk).update(min_players=3)  # set-up: the game now needs 3 starters
+    report = run(team_event, csv_bytes("Team\nGAM\n"), organizer)
+    assert report.error_texts() == ["row 2, column 'Team': Gamma needs at least 3 players (captain included, substitutes "
+                                    "not) to enter a Valorant tournament; it has 1."]
+    assert Registration.objects.filter(tournament=team_event).count() == 1

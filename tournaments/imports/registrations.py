@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Payment, PaymentMethod, Registration, Team, Tournament
-from ..services import DomainError, custom_fields
+from ..services import DomainError, custom_fields, rosters
 from ..services.base import actor_user, run_transition
 from .base import Plan, answers_of, cells_by_field, check_row_limit
 from .players import PlayerMatcher
@@ -94,7 +94,8 @@ class RegistrationPlanner:
                         pass
             self.matcher.load(emails, ids)
         else:
-            teams = list(Team.objects.filter(game_id=t.game_id).order_by("id"))
+            teams = list(Team.objects.filter(game_id=t.game_id).select_related("game").order_by("id")
+                         .prefetch_related("memberships__player"))
             self.teams_by_tag = {team.tag.upper(): team for team in teams}
             self.teams_by_name = {}
             for team in teams:
@@ -145,7 +146,8 @@ class RegistrationPlanner:
         elif not player_row.is_new:
             existing = self.by_player.get(player_row.player.pk)
         answers = self._checked_answers(report, number, answers, partial=existing is not None)
-        if answers is None or (existing is None and self._sanctioned(report, number, player_row, team)):
+        if answers is None or (existing is None and (self._sanctioned(report, number, player_row, team)
+                                                     or self._roster_refused(report, number, team))):
             report.add(number, INVALID)
             return
         if player_row is not None:
@@ -160,6 +162,26 @@ class RegistrationPlanner:
             self._new(plan, number, label, player_row, team, fields, answers, player_changes)
         else:
             self._update(plan, number, label, existing, fields, answers, player_changes)
+
+    def _roster_refused(self, report, number, team) -> bool:
+        """Issue 8: a new team entry obeys what ``registrations.register`` checks of its roster: the
+        game's team size, one team per player in the tournament, one game ID per person. The event's
+        entries are read once per file and each accepted row joins them, so two rows of the same file
+        clash as two registrations would. (Solo rows need no such check: a game ID or e-mail in the
+        file resolves to one player, see ``PlayerMatcher``.)"""
+        if team is None:
+            return False
+        if not hasattr(self, "entry_index"):
+            self.entry_index = rosters.EntryIndex(self.t)
+        roster = rosters.roster_of(team)
+        try:
+            rosters.check_roster_size(team, roster, minimum=True)
+            self.entry_index.check(list(roster))
+        except DomainError as exc:
+            report.error(number, exc.message, self.columns.get("team") or self.columns.get("name"))
+            return True
+        self.entry_index.add(list(roster), team.name, _("row %(n)d of this file") % {"n": number})
+        return False
 
     def _sanctioned(self, report, number, player_row, team) -> bool:
         """Issue 8: a new entry of a sanctioned player (or a team with one) is refused, as in

@@ -33,6 +33,11 @@ def game_id_of(player, game) -> str | None:
         raise DomainError(_("%(p)s: %(m)s") % {"p": player.display_name, "m": " ".join(exc.messages)}, code="game_id")
 
 
+def roster_of(team: Team) -> dict:
+    """{player: role} of the team, from its prefetched memberships when the caller loaded them."""
+    return {m.player: m.role for m in team.memberships.all()}
+
+
 def _roster(team: Team, changes: dict | None = None) -> dict:
     """{player: role} of the team, with ``changes`` applied ({player: role or None to remove})."""
     roster = {m.player: m.role for m in team.memberships.select_related("player")}
@@ -70,37 +75,65 @@ def _other_entries(tournament_id: int, exclude_team_id=None, exclude_player_id=N
     return qs
 
 
+def _people(entry: Registration) -> list:
+    return [m.player for m in entry.team.memberships.all()] if entry.team_id else [entry.player]
+
+
+class EntryIndex:
+    """Who already plays in a tournament's active entries, by player and by game ID, built with one
+    query, so that a whole spreadsheet of teams is checked against the event (and against the rows
+    above it) without a query per row. ``check`` refuses an entry that clashes; ``add`` records one."""
+
+    def __init__(self, tournament: Tournament, entries=None):
+        self.tournament, self.game = tournament, tournament.game
+        self.by_player, self.by_game_id = {}, {}  # pk -> (name, ref); casefold id -> (player, name, ref)
+        for entry in (_other_entries(tournament.pk) if entries is None else entries):
+            self.add(_people(entry), entry.display_name, _("registration #%(pk)s") % {"pk": entry.pk})
+
+    def add(self, players: list, name: str, ref: str) -> None:
+        for player in players:
+            self.by_player.setdefault(player.pk, (name, ref))
+            try:
+                gid = game_id_of(player, self.game)
+            except DomainError:
+                continue  # their malformed ID is their entry's problem, not a clash with another one
+            if gid is not None:
+                self.by_game_id.setdefault(gid.casefold(), (player, name, ref))
+
+    def check(self, players: list) -> None:
+        """Refuse ``players`` (one entry's people) when they clash among themselves or with an entry
+        already in the index: the same player in two teams, or the same game ID under two names."""
+        game, mine = self.game, {}
+        for player in players:
+            gid = game_id_of(player, game)
+            if gid is None:
+                continue
+            key = gid.casefold()
+            if key in mine and mine[key][0] != player:
+                raise DomainError(_("%(a)s and %(b)s have the same %(g)s ID %(id)s.")
+                                  % {"a": mine[key][0].display_name, "b": player.display_name, "g": game, "id": gid},
+                                  code="game_id_taken")
+            mine[key] = (player, gid)
+        for player in players:
+            if player.pk in self.by_player:
+                name, ref = self.by_player[player.pk]
+                raise DomainError(_("%(p)s already plays for %(e)s in %(t)s (%(ref)s); a player can be in one team "
+                                    "per tournament.") % {"p": player.display_name, "e": name, "t": self.tournament.name,
+                                                          "ref": ref}, code="two_teams")
+        for key, (player, gid) in mine.items():
+            if key in self.by_game_id:
+                other, name, ref = self.by_game_id[key]
+                raise DomainError(_("The %(g)s ID %(id)s of %(p)s is already used by %(o)s (%(e)s, %(ref)s).")
+                                  % {"g": game, "id": gid, "p": player.display_name, "o": other.display_name,
+                                     "e": name, "ref": ref}, code="game_id_taken")
+
+
 def check_entry(tournament: Tournament, *, players: list, team: Team | None = None) -> None:
     """Refuse an entry whose players clash with another active entry of the tournament: the same
     player in two teams, or the same game ID under two names. ``players`` are the entry's people."""
-    game = tournament.game
-    mine = {}
-    for player in players:
-        gid = game_id_of(player, game)
-        if gid is None:
-            continue
-        key = gid.casefold()
-        if key in mine and mine[key][0] != player:
-            raise DomainError(_("%(a)s and %(b)s have the same %(g)s ID %(id)s.")
-                              % {"a": mine[key][0].display_name, "b": player.display_name, "g": game, "id": gid}, code="game_id_taken")
-        mine[key] = (player, gid)
-    my_ids = {p.pk for p in players}
-    for entry in _other_entries(tournament.pk, exclude_team_id=team.pk if team else None,
-                                exclude_player_id=None if team else (players[0].pk if players else None)):
-        people = [m.player for m in entry.team.memberships.all()] if entry.team_id else [entry.player]
-        for other in people:
-            if other.pk in my_ids:
-                raise DomainError(_("%(p)s already plays for %(e)s in %(t)s (registration #%(pk)s); a player can be "
-                                    "in one team per tournament.") % {"p": other.display_name, "e": entry.display_name,
-                                                                       "t": tournament.name, "pk": entry.pk}, code="two_teams")
-            try:
-                gid = game_id_of(other, game)
-            except DomainError:
-                continue  # their malformed ID is their entry's problem, not a clash with this one
-            if gid is not None and gid.casefold() in mine:
-                raise DomainError(_("The %(g)s ID %(id)s of %(p)s is already used by %(o)s (%(e)s, registration #%(pk)s).")
-                                  % {"g": game, "id": mine[gid.casefold()][1], "p": mine[gid.casefold()][0].display_name, "o": other.display_name,
-                                     "e": entry.display_name, "pk": entry.pk}, code="game_id_taken")
+    others = _other_entries(tournament.pk, exclude_team_id=team.pk if team else None,
+                            exclude_player_id=None if team else (players[0].pk if players else None))
+    EntryIndex(tournament, others).check(players)
 
 
 def check_new_entry(tournament: Tournament, *, player=None, team=None) -> None:
