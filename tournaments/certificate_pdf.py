@@ -403,7 +403,8 @@ def draw_qr(c, url: str, x: float, y: float, size: float) -> None:
     the code."""
     rows = qr_rows(url)
     n = len(rows)
-    _add_form_at(c, QR_FORM, _form_bytes(qr_form_ops(rows), n, n), x, y, size / n)
+    # zlib level 1: ~0.03 ms instead of ~0.08 ms at the default 6, for ~200 more bytes in a 60 kB file
+    _add_form_at(c, QR_FORM, _form_bytes(qr_form_ops(rows), n, n, level=1), x, y, size / n)
 
 
 def _add_form_at(c, name: str, data: bytes, x: float, y: float, scale: float) -> None:
