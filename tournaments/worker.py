@@ -4,7 +4,7 @@ first job.
 RQ forks a fresh work horse for every job, so anything a job builds lazily in its process (the
 certificate fonts: ~110 ms to parse four TrueType files, plus ~5 ms per 128-character block of a
 font the first time a document uses it; the job modules' imports) was rebuilt by every job and lost
-when the horse exited — for a batch of 250 certificates, ~0.5–1 ms per certificate. Doing it once in
+when the horse exited — for a batch of 250 certificates, ~1–1.5 ms per certificate. Doing it once in
 the parent worker, before it forks, hands it to every horse for free (fork shares the memory). RQ
 has no start-up hook, so this is the smallest subclass that adds one: ``bootstrap`` runs once, when
 the worker starts, before it waits for work. Nothing here touches the database (a connection opened
