@@ -171,7 +171,8 @@ RQ_QUEUES = {
     name: {**_rq_connection, "ASYNC": bool(REDIS_URL) and not env_bool("RQ_INLINE", False)}
     for name in ("default", "payouts", "certificates", "notifications")
 }
-RQ = {"COMMIT_MODE": "on_db_commit"}
+# WarmWorker: RQ's forking Worker that builds the certificate fonts once before forking (tournaments/worker.py)
+RQ = {"COMMIT_MODE": "on_db_commit", "WORKER_CLASS": "tournaments.worker.WarmWorker"}
 # Embedded mode has no Redis, so jobs run in-process right after the transaction commits.
 JOBS_INLINE = not REDIS_URL or env_bool("RQ_INLINE", False)
 # Backoff between RQ retries (seconds; they need `rqworker --with-scheduler`).

@@ -248,6 +248,20 @@ def faces(bold: bool = False) -> tuple[Face, ...]:
     return _faces[bold]
 
 
+def warm_up() -> None:
+    """Register the fonts, build every block of every embedded font and the QR row pieces of the
+    usual code size (~0.3 s in all), so that no document pays for them. The RQ worker calls this once
+    before it forks job processes (``tournaments.worker``); elsewhere all of it is built on first use."""
+    for bold in (False, True):
+        for face in faces(bold)[1:]:
+            font = pdfmetrics.getFont(face.name)
+            for block in font._members:
+                font._block(block)
+    for x in range(0, 33, QR_CHUNK):  # the QR pieces of a version-4 code (a verify URL of ~40-60 characters)
+        for bits in range(1 << QR_CHUNK):
+            _chunk_ops(x, bytes(0 if bits >> i & 1 else 255 for i in range(QR_CHUNK)))
+
+
 def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
     """Cut ``text`` into (font, text) runs: each character goes to the first font that has it (so
     Latin-1 starts in Helvetica); a character the current embedded font also has stays in its run (a
@@ -352,16 +366,45 @@ def qr_matrix(url: str) -> list[list[bool]]:
     return [[v == 0 for v in row] for row in qr_rows(url)]
 
 
+QR_CHUNK = 11  # modules per cached piece of a row: 2,048 patterns per position
+_qr_chunks: dict[tuple[int, bytes], str] = {}
+
+
+def _chunk_ops(x: int, chunk: bytes) -> str:
+    """The rectangles (at y = 0) of the dark runs in ``chunk``, a piece of a row starting at module
+    ``x``; cached, since a piece can only be one of 2^11 patterns."""
+    ops = _qr_chunks.get((x, chunk))
+    if ops is None:
+        ops = _qr_chunks[(x, chunk)] = "".join(f"{x + start} 0 {end - start} 1 re\n"
+                                              for start, end in map(_span, _DARK_RUN.finditer(chunk)))
+    return ops
+
+
+def qr_form_ops(rows: list[bytes]) -> str:
+    """The content of the QR form: row by row, top down, each row's dark runs as rectangles at y = 0
+    filled together, then the origin moved down one module. A run that crosses a piece boundary is
+    drawn as two abutting rectangles (no seam: one fill with the non-zero rule)."""
+    n = len(rows)
+    out = [f"0 g\n1 0 0 1 0 {n - 1} cm\n"]
+    pieces = range(0, n, QR_CHUNK)
+    for row in rows:
+        ops = "".join([_chunk_ops(x, row[x:x + QR_CHUNK]) for x in pieces])
+        out.append(ops + "f\n1 0 0 1 0 -1 cm\n" if ops else "1 0 0 1 0 -1 cm\n")
+    return "".join(out)
+
+
 def draw_qr(c, url: str, x: float, y: float, size: float) -> None:
-    """The QR code as filled rectangles (one per horizontal run of dark modules, one fill for all) in
-    a form XObject whose unit is one module, so the stream is small integers only. The form's bytes
-    are written here rather than through ``beginForm``: ReportLab gives every form the page's whole
-    font resources and ASCII85-encodes it, which cost more than drawing the code."""
+    """The QR code as filled rectangles (one per horizontal run of dark modules) in a form XObject
+    whose unit is one module, so the stream is small integers only. Formatting ~300 rectangles per
+    code was a fifth of a certificate's render, so the rectangles of each 11-module piece of a row
+    are cached (``_chunk_ops``) and rows are placed by a translation instead of a y in every
+    rectangle. The form's bytes are written here rather than through ``beginForm``: ReportLab gives
+    every form the page's whole font resources and ASCII85-encodes it, which cost more than drawing
+    the code."""
     rows = qr_rows(url)
     n = len(rows)
-    ops = [f"{start} {n - index - 1} {end - start} 1 re" for index, row in enumerate(rows)
-           for start, end in map(_span, _DARK_RUN.finditer(row))]
-    _add_form_at(c, QR_FORM, _form_bytes("0 g\n" + "\n".join(ops) + "\nf", n, n), x, y, size / n)
+    # zlib level 1: ~0.03 ms instead of ~0.08 ms at the default 6, for ~200 more bytes in a 60 kB file
+    _add_form_at(c, QR_FORM, _form_bytes(qr_form_ops(rows), n, n, level=1), x, y, size / n)
 
 
 def _add_form_at(c, name: str, data: bytes, x: float, y: float, scale: float) -> None:

@@ -29,14 +29,20 @@ def text_of(data: bytes) -> str:
 
 
 def qr_grid(data: bytes) -> list[list[bool]]:
-    """Rebuild the QR module grid from the vector rectangles in the PDF's QR form XObject."""
+    """Rebuild the QR module grid from the PDF's QR form XObject: its rectangles, placed by the
+    translations (``1 0 0 1 0 dy cm``) that move from row to row."""
     page = PdfReader(io.BytesIO(data)).pages[0]
     forms = page["/Resources"]["/XObject"]
     form = next(forms[name].get_object() for name in forms if "qr" in name)
     size = int(float(form["/BBox"][2]))
     grid = [[False] * size for _ in range(size)]
-    for x, y, w, h in re.findall(rb"(\d+) (\d+) (\d+) (\d+) re", form.get_data()):
-        row = size - 1 - int(y)
+    offset = 0
+    for dy, x, y, w, h in re.findall(rb"1 0 0 1 0 (-?\d+) cm|(\d+) (\d+) (\d+) (\d+) re", form.get_data()):
+        if dy:
+            offset += int(dy)
+            continue
+        assert int(h) == 1
+        row = size - 1 - (offset + int(y))
         for col in range(int(x), int(x) + int(w)):
             grid[row][col] = True
     return grid

@@ -7,6 +7,7 @@ hash). Placement kinds follow the final placements: 1 → champion, 2 → runner
 everyone else who played → participant; MVP is awarded by hand to one player.
 """
 import hashlib
+import posixpath
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -50,6 +51,9 @@ def _details(tournament: Tournament) -> str:
         "game": tournament.game.name, "date": formats.date_format(timezone.localtime(day), "j F Y"), "org": organizer}
 
 
+_URL_MARKER = "CODEMARKER"
+
+
 class _Words:
     """The words shared by certificates of one tournament, worked out once per kind and place (a
     batch of 500 otherwise translates the same dozen strings 500 times)."""
@@ -61,6 +65,21 @@ class _Words:
         self.verify_label = _("Verify this certificate:")
         self.code_label = _("Certificate code: %(c)s")
         self._by_kind: dict[tuple[str, int | None], tuple[str, str, str]] = {}
+        # the verify URL around a code, reversed once ("/verify/<str:code>/": a code is URL-safe as is)
+        self._url_head, _marker, self._url_tail = verify_url(_URL_MARKER).partition(_URL_MARKER)
+        self._file_dir: str | None = None
+
+    def verify_url(self, code: str) -> str:
+        return f"{self._url_head}{code}{self._url_tail}"
+
+    def file_name(self, certificate: Certificate) -> str:
+        """Where the PDF goes: the field's ``upload_to`` folder (worked out once per batch) and a name
+        made of the slug, the kind and the unique code, cleaned by the storage as FileField does."""
+        field = certificate._meta.get_field("file")
+        if self._file_dir is None:
+            self._file_dir = posixpath.dirname(field.generate_filename(certificate, "x.pdf"))
+        return posixpath.join(self._file_dir, field.storage.get_valid_name(
+            f"{self.tournament.slug}-{certificate.kind}-{certificate.code}.pdf"))
 
     def for_kind(self, kind: str, rank: int | None) -> tuple[str, str, str]:
         """(heading, award, reason)."""
@@ -85,15 +104,20 @@ def _text(certificate: Certificate, tournament: Tournament, words: _Words | None
     heading, award, reason = words.for_kind(certificate.kind, certificate.rank)
     return certificate_pdf.CertificateText(
         heading=heading, award=award, presented=words.presented, name=certificate.display_name, reason=reason,
-        details=words.details, verify_label=words.verify_label, verify_url=verify_url(certificate.code),
+        details=words.details, verify_label=words.verify_label, verify_url=words.verify_url(certificate.code),
         code_label=words.code_label % {"c": certificate.code},
     )
 
 
 def _render_and_store(certificate: Certificate, tournament: Tournament, words: _Words | None = None) -> None:
+    """Render the PDF, hash it and write it. The storage's ``save`` is called directly with a name
+    worked out once per batch (``FieldFile.save`` redoes ``upload_to`` for every file); the storage
+    still validates the name and never overwrites a file."""
+    words = words or _Words(tournament)
     data = certificate_pdf.render(_text(certificate, tournament, words))
     certificate.sha256 = sha256_of(data)
-    certificate.file.save(f"{tournament.slug}-{certificate.kind}-{certificate.code}.pdf", ContentFile(data), save=False)
+    field = certificate._meta.get_field("file")
+    certificate.file = field.storage.save(words.file_name(certificate), ContentFile(data), max_length=field.max_length)
 
 
 def _subject(registration=None, player=None):
@@ -122,9 +146,10 @@ def _issue_locked(tournament, *, kind, actor, registration=None, player=None, ra
     return certificate
 
 
-def _ready_text(certificate, tournament) -> str:
+def _ready_text(certificate, tournament, words: _Words | None = None) -> str:
     return _("Your %(kind)s certificate for %(t)s is ready. Anyone can check it at %(url)s") % {
-        "kind": certificate.get_kind_display().lower(), "t": tournament.name, "url": verify_url(certificate.code)}
+        "kind": certificate.get_kind_display().lower(), "t": tournament.name,
+        "url": words.verify_url(certificate.code) if words else verify_url(certificate.code)}
 
 
 def _dispatch_issued(certificate, tournament):
@@ -206,7 +231,7 @@ def start_batch(tournament_id: int, *, actor) -> str:
         return job_id
 
 
-CHUNK = 50  # certificates rendered, then written in one short transaction (and one progress update)
+CHUNK = 100  # certificates rendered, then written in one short transaction (and one progress update)
 
 
 def generate_batch(tournament_id: int) -> dict:
@@ -254,7 +279,7 @@ def generate_batch(tournament_id: int) -> dict:
                          metadata={"kind": c.kind, "code": c.code, "sha256": c.sha256}) for c in fresh])
             for c in fresh:
                 c.registration.tournament = tournament
-            notifications.notify_bulk([(c.registration, "certificate.ready", _("Your certificate is ready"), _ready_text(c, tournament))
+            notifications.notify_bulk([(c.registration, "certificate.ready", _("Your certificate is ready"), _ready_text(c, tournament, words))
                                        for c in fresh])
             if webhooks.has_endpoints(tournament):
                 for c in fresh:
