@@ -78,6 +78,24 @@ def _drop_shared(cache):
     fragment_cache.forget_all()
 
 
+def _profile(work, path):
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    client = Client()
+    client.get(f"/lobby/join/{work['tokens'][-1]}/")
+    url = path.format(slug=work["slug"])
+    client.get(url)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(20):
+        client.get(url)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+
+
 class _Done:
     status_code = 200
     content = b""
@@ -108,10 +126,15 @@ def main(argv=None):
     parser.add_argument("--participants", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--json")
+    parser.add_argument("--profile", help="also print where the CPU goes (cProfile) for this request path, "
+                        "e.g. /lobby/{slug}/fragments/header/ (as the joined participant)")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # internal: the work file, in the child process
     args = parser.parse_args(argv)
     if args.measure:
-        rows = measure(json.loads(Path(args.measure).read_text()), args.repeat)
+        work = json.loads(Path(args.measure).read_text())
+        rows = measure(work, args.repeat)
+        if args.profile:
+            _profile(work, args.profile)
         print("ROWS " + json.dumps(rows))
         return 0
     from bench import load
@@ -128,7 +151,10 @@ def main(argv=None):
         work = next(line for line in out.splitlines() if line.startswith("SEED "))[5:]
         work_file = Path(workdir) / "work.json"
         work_file.write_text(work)
-        out = load._run([load.PY, __file__, "--measure", str(work_file), "--repeat", str(args.repeat)], env, timeout=1800)
+        out = load._run([load.PY, __file__, "--measure", str(work_file), "--repeat", str(args.repeat)]
+                        + (["--profile", args.profile] if args.profile else []), env, timeout=1800)
+        if args.profile:
+            print(out[:out.find("ROWS ")])
         rows = json.loads(next(line for line in out.splitlines() if line.startswith("ROWS "))[5:])
     load_avg = os.getloadavg()
     print(f"Lobby request CPU at {args.participants} entrants ({'PostgreSQL' if Opts.database_url else 'SQLite'}"
