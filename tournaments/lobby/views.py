@@ -235,7 +235,12 @@ def join(request, token, slug=None):
     refused = _sanctioned(request, tournament, registration)
     if refused is not None:
         return refused
-    request.session.cycle_key()  # no session fixation: the link's rights go to a new session id
+    # No session fixation: the link's rights never go to a session id the browser already had. A
+    # session that exists is given a new id; a browser without one (or with an unknown id, dropped
+    # by the load) gets a fresh id when the session is first saved — one insert, not two.
+    request.session.keys()  # loads the session: an unknown or expired id is forgotten here
+    if request.session.session_key is not None:
+        request.session.cycle_key()
     identity.remember(request.session, registration, access)
     response = redirect("lobby:page", tournament.slug)
     response["Referrer-Policy"] = "no-referrer"
