@@ -168,6 +168,15 @@ def _start_servers(n, env, workdir, base_port):
     return procs, ports
 
 
+def _cpu_seconds(pid) -> float:
+    """User + system CPU time of a process (all its threads) so far, from /proc (Linux); 0 elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _stop(procs):
     for proc in procs:
         if proc.poll() is None:
@@ -346,8 +355,12 @@ def main(argv=None):
         procs, ports = _start_servers(servers, env, workdir, args.port)
         try:
             started = time.monotonic()
+            server_cpu0, own_cpu0 = sum(_cpu_seconds(p.pid) for p in procs), time.process_time()
             stats, done, total, ws_messages = asyncio.run(drive(args, work, ports))
             elapsed = time.monotonic() - started
+            server_cpu = sum(_cpu_seconds(p.pid) for p in procs) - server_cpu0
+            own_cpu = time.process_time() - own_cpu0
+            load_avg = os.getloadavg()
             died = [p.pid for p in procs if p.poll() is not None]
         finally:
             _stop(procs)
@@ -365,7 +378,9 @@ def main(argv=None):
               "migrate_s": round(migrate_s, 1), "seed_s": round(seed_s - migrate_s, 1), "requests": requests,
               "errors": errors, "error_rate": errors / requests if requests else 0, "staff_actions_done": done,
               "staff_actions_queued": total, "ws_messages_received": ws_messages, "classes": rows,
-              "processes_died": died}
+              "processes_died": died, "server_cpu_s": round(server_cpu, 1), "generator_cpu_s": round(own_cpu, 1),
+              "server_cpu_ms_per_request": round(1000 * server_cpu / requests, 1) if requests else None,
+              "load_average_at_end": [round(x, 1) for x in load_avg]}
     print(f"\nLoad: {args.participants} participants, {args.staff} staff, {servers} daphne process(es), "
           f"{report['mode']}, arrivals over {args.ramp:g} s{' (thundering herd)' if not args.ramp else ''}, "
           f"{elapsed:.0f} s (migrate {migrate_s:.0f} s, seed {seed_s - migrate_s:.0f} s)")
@@ -378,6 +393,9 @@ def main(argv=None):
     verdict = "ok" if report["error_rate"] < TARGET_ERRORS else "MISS"
     print(f"total {requests} requests, {errors} errors ({report['error_rate']:.3%}; target < 0.1% {verdict}); "
           f"staff actions {done}/{total}; {ws_messages} live events received over WebSocket")
+    print(f"CPU: web processes {server_cpu:.1f} s ({report['server_cpu_ms_per_request']} ms per request, all classes), "
+          f"load generator {own_cpu:.1f} s, over {elapsed:.0f} s on {os.cpu_count()} cores; load average at the end "
+          f"{load_avg[0]:.1f} / {load_avg[1]:.1f} / {load_avg[2]:.1f}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
     if died or (args.strict and errors):

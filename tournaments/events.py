@@ -103,9 +103,20 @@ def publish(tournament, event_type: str, payload: dict | None = None) -> None:
         raise ValueError(f"Unknown event type {event_type!r}")
     body = {"tournament": tournament.slug, **(payload or {})}
     _schedule(lobby_group(tournament.slug), event_type, body)
+    transaction.on_commit(lambda: _lobby_changed(tournament.pk))
     from . import webhooks  # every domain event also reaches the organizer's webhooks
 
     webhooks.dispatch(tournament, event_type, payload)
+
+
+def _lobby_changed(tournament_id: int) -> None:
+    """The lobby's shared fragments cached before this commit are out of date (lobby.fragment_cache)."""
+    from .lobby import fragment_cache
+
+    try:
+        fragment_cache.bump(tournament_id)
+    except Exception:  # the change is committed; the fragments' data stamp and expiry still apply
+        logger.exception("Could not bump the lobby version of tournament %s", tournament_id)
 
 
 def publish_private(registration_id: int, event_type: str, payload: dict) -> None:

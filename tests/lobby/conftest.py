@@ -26,7 +26,10 @@ def _clear_rate_limits():
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
+    from tournaments.lobby import fragment_cache
+
     _clear_rate_limits()
+    fragment_cache.forget_all()  # no cached roster/bracket of an earlier test (same slugs) is reachable
     yield
     _clear_rate_limits()
 

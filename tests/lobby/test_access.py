@@ -130,6 +130,24 @@ def test_join_rotates_the_session_and_drops_the_token_from_the_url(live):
     assert client.session[identity.session_key(t.slug)]["registration"] == a.pk
 
 
+def test_join_never_adopts_a_planted_unknown_session_id(live):
+    """A session id the server never issued (planted by an attacker) is not the one the link's rights
+    go to; nor does a browser without a session get two: one fresh id."""
+    t, match, a, b, *_ = live
+    client = Client()
+    client.cookies["sessionid"] = "attackerchosen0000000000000000ab"
+    client.get(lobby_access.join_path(lobby_access.issue_link(a.pk, actor=None)))
+    assert client.cookies["sessionid"].value not in ("", "attackerchosen0000000000000000ab")
+    assert client.session[identity.session_key(t.slug)]["registration"] == a.pk
+    from django.contrib.sessions.models import Session
+
+    fresh = Client()
+    count = Session.objects.count()
+    fresh.get(lobby_access.join_path(lobby_access.issue_link(b.pk, actor=None)))
+    assert Session.objects.count() == count + 1
+    assert fresh.session[identity.session_key(t.slug)]["registration"] == b.pk
+
+
 def test_a_token_opens_only_its_own_tournament(live, organizer, game):
     t, match, a, *_ = live
     other = make_tournament(organizer, game, name="Other Cup", slug="other-cup")

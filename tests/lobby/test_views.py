@@ -40,11 +40,16 @@ def test_spectator_sees_the_lobby_read_only(live):
     response = Client().get(f"/lobby/{t.slug}/")
     assert response.status_code == 200
     html = text(response)
-    assert "Lobby Cup" in html and a.display_name in html and "Welcome" in html and "M1" in html
+    assert "Lobby Cup" in html and a.display_name in html and "Welcome" in html
     assert "Watching as a spectator" in html
     assert 'method="post"' not in html  # no action for a spectator
     assert response.context["registration"] is None
     assert "Content-Security-Policy" in response and "script-src 'self'" in response["Content-Security-Policy"]
+    # The bracket is on demand: a link to its own page (works without JavaScript), and its fragment.
+    assert "M1" not in html and f'href="/lobby/{t.slug}/bracket/"' in html
+    for url in (f"/lobby/{t.slug}/bracket/", f"/lobby/{t.slug}/fragments/bracket/"):
+        bracket = Client().get(url)
+        assert bracket.status_code == 200 and "M1" in text(bracket) and a.display_name in text(bracket)
 
 
 @pytest.mark.parametrize("status", ["draft", "cancelled"])

@@ -18,6 +18,7 @@ def lobby_urls(route, world, token="not-a-real-token"):
         "join_for": lambda: [reverse(name, args=[slug, token])],
         "page": lambda: [reverse(name, args=[slug])],
         "fragment": lambda: [reverse(name, args=[slug, f]) for f in FRAGMENTS],
+        "bracket": lambda: [reverse(name, args=[slug])],
         "leave": lambda: [reverse(name, args=[slug])],
         "check_in": lambda: [reverse(name, args=[slug])],
         "withdraw": lambda: [reverse(name, args=[slug])],

@@ -4,7 +4,7 @@ import logging
 from collections import OrderedDict
 from datetime import datetime, timezone as dt_timezone
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 
 from .. import brackets as engine
 from .. import selectors as shared
@@ -15,17 +15,44 @@ from ..services.brackets import results_for
 logger = logging.getLogger(__name__)
 
 SIDES = ("slot_a__player", "slot_a__team", "slot_b__player", "slot_b__team")
-MAX_ROSTER = 512
+ROSTER_PAGE_SIZE = 50
 _FAR_FUTURE = datetime.max.replace(tzinfo=dt_timezone.utc)
 
 
-def roster(tournament):
-    return list(shared.roster(tournament)[:MAX_ROSTER])
+def roster_page(tournament, page) -> dict:
+    """One page of the roster (``ROSTER_PAGE_SIZE`` rows, in the roster's order) with the counts of
+    the whole roster: 2 queries whatever the number of entrants. ``page`` is clamped to the pages
+    there are (a stale or typed page number shows the last page, never an error)."""
+    confirmed = Registration.Status.CONFIRMED
+    counts = shared.roster(tournament).order_by().aggregate(
+        total=Count("id"), confirmed=Count("id", filter=Q(status=confirmed)),
+        checked_in=Count("id", filter=Q(status=confirmed, checked_in_at__isnull=False)))
+    pages = max(1, -(-counts["total"] // ROSTER_PAGE_SIZE))
+    page = min(max(1, page), pages)
+    start = (page - 1) * ROSTER_PAGE_SIZE
+    rows = list(shared.roster(tournament)[start:start + ROSTER_PAGE_SIZE]) if counts["total"] else []
+    return {"rows": rows, "page": page, "pages": pages, "total": counts["total"], "first": start + 1,
+            "last": start + len(rows), "counts": {"confirmed": counts["confirmed"], "checked_in": counts["checked_in"]},
+            "previous": page - 1 if page > 1 else None, "next": page + 1 if page < pages else None}
 
 
-def roster_counts(rows) -> dict:
-    confirmed = [r for r in rows if r.status == Registration.Status.CONFIRMED]
-    return {"confirmed": len(confirmed), "checked_in": sum(1 for r in confirmed if r.checked_in_at)}
+def _stamp(queryset, *extra) -> tuple:
+    fields = {"n": Count("id"), "u": Max("updated_at")}
+    fields.update({f"x{i}": Max(name) for i, name in enumerate(extra)})
+    row = queryset.order_by().aggregate(**fields)
+    return tuple(str(row[k]) for k in sorted(row))
+
+
+def roster_stamp(tournament) -> tuple:
+    """What the roster shows is at least as new as this (1 query): registrations' count and newest
+    change, and the newest change of their players and teams (display names)."""
+    return _stamp(Registration.objects.filter(tournament_id=tournament.pk), "player__updated_at", "team__updated_at")
+
+
+def bracket_stamp(tournament) -> tuple:
+    """The same for the bracket (3 queries): stages, matches, and the entrants' names."""
+    return (_stamp(Stage.objects.filter(tournament_id=tournament.pk)),
+            _stamp(Match.objects.filter(tournament_id=tournament.pk)), roster_stamp(tournament))
 
 
 def announcements(tournament, limit=20):
@@ -79,11 +106,15 @@ def unread_count(registration) -> int:
 
 def bracket(tournament) -> list[dict]:
     """Stages with their rounds (elimination, Swiss pairings) and standings (round robin, Swiss,
-    battle royale): 3 queries plus one per battle-royale stage, whatever the number of entrants."""
+    battle royale): 2 queries, one more for the entrants' names when a stage has standings, and one
+    per battle-royale stage, whatever the number of entrants."""
     stages = list(Stage.objects.filter(tournament=tournament).order_by("order", "id"))
     matches = list(Match.objects.filter(tournament=tournament).select_related(*SIDES)
                    .order_by("stage_id", "bracket", "round_number", "position", "id"))
-    names = {r.pk: r.display_name for r in Registration.objects.filter(tournament=tournament).select_related("player", "team")}
+    names = {}
+    if any(stage.format in (Stage.Format.BATTLE_ROYALE, Stage.Format.ROUND_ROBIN, Stage.Format.SWISS) for stage in stages):
+        names = {pk: team or player or "?" for pk, player, team in Registration.objects.filter(tournament=tournament)
+                 .values_list("pk", "player__display_name", "team__name")}
     by_stage: dict = {}
     for match in matches:
         by_stage.setdefault(match.stage_id, []).append(match)

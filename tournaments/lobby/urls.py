@@ -11,6 +11,7 @@ urlpatterns = [
     path("<slug:slug>/", views.page, name="page"),
     path("<slug:slug>/join/<str:token>/", views.join, name="join_for"),
     path("<slug:slug>/fragments/<slug:name>/", views.fragment, name="fragment"),
+    path("<slug:slug>/bracket/", views.bracket_page, name="bracket"),
     path("<slug:slug>/leave/", views.leave, name="leave"),
     path("<slug:slug>/check-in/", views.check_in, name="check_in"),
     path("<slug:slug>/matches/<int:match_id>/report/", views.report, name="report"),

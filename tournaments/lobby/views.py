@@ -6,8 +6,11 @@ Views are thin: they find who is asking (``identity``), rate-limit, validate the
 page re-rendered with what was typed; services are atomic, so a refusal changed nothing.
 """
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -15,12 +18,14 @@ from django.views.decorators.http import require_GET, require_POST
 from ..models import PromoRedemption, Registration, Tournament
 from ..services import DomainError, PermissionDenied, checkin, disputes, lobby_access, matches, notifications, payments, sanctions
 from ..services import registrations as registration_services
-from . import identity, ratelimit
+from . import fragment_cache, identity, ratelimit
 from . import selectors as lobby
 from .forms import ConfirmForm, DisputeForm, PaymentForm, ReportForm
 
 FRAGMENTS = ("header", "roster", "announcements", "my-match", "bracket", "notifications", "season")
 PRIVATE_FRAGMENTS = {"my-match", "notifications"}
+SHARED_FRAGMENTS = {"roster", "bracket"}  # the same HTML for every viewer: rendered once per data version
+LAZY_FRAGMENTS = {"bracket"}  # not in the page: fetched when its section is opened or scrolled to
 MAX_UPLOAD_REQUEST = 6 * 1024 * 1024  # the service caps images at 5 MB; refuse obviously larger bodies unread
 
 
@@ -88,9 +93,25 @@ def _header(tournament, registration):
                                       Tournament.Status.LIVE) and tournament.check_in_window_open()}
 
 
-def _roster(tournament, registration):
-    rows = lobby.roster(tournament)
-    return {"roster": rows, "counts": lobby.roster_counts(rows), "registration": registration}
+def _page_number(value) -> int:
+    """A roster page number from the query string; anything else is page 1 (no error)."""
+    value = (value or "").strip()
+    return max(1, min(int(value[:9]), 10**6)) if value.isascii() and value.isdigit() else 1
+
+
+def _shared_html(name, tournament, page=1):
+    """The roster page ``page`` or the bracket, from the fragment cache (rendered on a miss). The
+    template gets no request and no participant: the HTML is the same for everyone."""
+    if name == "roster":
+        stamp = lobby.roster_stamp(tournament)
+        pages = max(1, -(-int(stamp[0]) // lobby.ROSTER_PAGE_SIZE))  # stamp[0]: registrations, ≥ roster rows
+        page = min(page, pages)  # bounded keys: a typed page 999999 is the last page's entry
+        html = fragment_cache.render(tournament, "roster", (page,), stamp, lambda: render_to_string(
+            "lobby/fragments/roster.html", {"f": lobby.roster_page(tournament, page)}))
+    else:
+        html = fragment_cache.render(tournament, "bracket", (), lobby.bracket_stamp(tournament), lambda: render_to_string(
+            "lobby/fragments/bracket.html", {"f": {"tournament": tournament, "stages": lobby.bracket(tournament)}}))
+    return mark_safe(html)  # rendered by Django's templates, escaped there
 
 
 def _my_match(tournament, registration, bound=None):
@@ -122,12 +143,8 @@ def _notifications(tournament, registration):
 def _fragment_context(name, tournament, registration, bound=None):
     if name == "header":
         return _header(tournament, registration)
-    if name == "roster":
-        return _roster(tournament, registration)
     if name == "announcements":
         return {"announcements": lobby.announcements(tournament)}
-    if name == "bracket":
-        return {"tournament": tournament, "stages": lobby.bracket(tournament), "registration": registration}
     if name == "my-match":
         return _my_match(tournament, registration, bound)
     if name == "notifications":
@@ -138,13 +155,20 @@ def _fragment_context(name, tournament, registration, bound=None):
 
 
 def _page(request, tournament, registration, *, bound=None, alert=None, status=200):
-    context = {"tournament": tournament, "registration": registration, "alert": alert,
-               "fragments": {name.replace("-", "_"): _fragment_context(name, tournament, registration, bound)
-                             for name in FRAGMENTS if registration is not None or name not in PRIVATE_FRAGMENTS},
+    """The lobby page: the participant's own parts, announcements, one roster page (``?roster=N``);
+    the bracket comes later, on demand (``LAZY_FRAGMENTS``)."""
+    visible = [name for name in FRAGMENTS if registration is not None or name not in PRIVATE_FRAGMENTS]
+    fragments = {name.replace("-", "_"): _fragment_context(name, tournament, registration, bound)
+                 for name in visible if name not in SHARED_FRAGMENTS}
+    roster_page = _page_number(request.GET.get("roster"))
+    fragments["roster_html"] = _shared_html("roster", tournament, roster_page)
+    context = {"tournament": tournament, "registration": registration, "alert": alert, "fragments": fragments,
                "config": {
                    "ws": f"/ws/lobby/{tournament.slug}/",
-                   "fragments": {name: reverse("lobby:fragment", args=[tournament.slug, name]) for name in FRAGMENTS
-                                 if registration is not None or name not in PRIVATE_FRAGMENTS},
+                   "fragments": {name: reverse("lobby:fragment", args=[tournament.slug, name]) for name in visible},
+                   "lazy": sorted(LAZY_FRAGMENTS),
+                   "me": registration.pk if registration is not None else None,
+                   "rosterPage": roster_page,
                    "pollSeconds": 10,
                    "i18n": {"live": _("Live updates on"), "reconnecting": _("Reconnecting…"),
                             "polling": _("Live updates unavailable; refreshing every 10 seconds"),
@@ -171,12 +195,26 @@ def fragment(request, slug, name):
     tournament = _tournament(slug)
     if tournament is None or name not in FRAGMENTS:
         return _not_found(request)
+    if name in SHARED_FRAGMENTS:  # the same for everyone: no need to know who asks (no session read)
+        html = _shared_html(name, tournament, _page_number(request.GET.get("page")))
+        return _secure(HttpResponse(html), request)
     registration = identity.participant(request.session, request.user, tournament)
     if name in PRIVATE_FRAGMENTS and registration is None:
         response = render(request, "lobby/fragments/private_only.html", {}, status=403)
         return _secure(response, request)
     template = f"lobby/fragments/{name.replace('-', '_')}.html"
     return _secure(render(request, template, {"f": _fragment_context(name, tournament, registration)}), request)
+
+
+@require_GET
+def bracket_page(request, slug):
+    """The whole bracket on a page of its own (the lobby loads it on demand; this is its link, and
+    the way to it without JavaScript)."""
+    tournament = _tournament(slug)
+    if tournament is None:
+        return _not_found(request)
+    context = {"tournament": tournament, "bracket_html": _shared_html("bracket", tournament)}
+    return _secure(render(request, "lobby/bracket_page.html", context), request)
 
 
 @never_cache
@@ -197,7 +235,12 @@ def join(request, token, slug=None):
     refused = _sanctioned(request, tournament, registration)
     if refused is not None:
         return refused
-    request.session.cycle_key()  # no session fixation: the link's rights go to a new session id
+    # No session fixation: the link's rights never go to a session id the browser already had. A
+    # session that exists is given a new id; a browser without one (or with an unknown id, dropped
+    # by the load) gets a fresh id when the session is first saved — one insert, not two.
+    request.session.keys()  # loads the session: an unknown or expired id is forgotten here
+    if request.session.session_key is not None:
+        request.session.cycle_key()
     identity.remember(request.session, registration, access)
     response = redirect("lobby:page", tournament.slug)
     response["Referrer-Policy"] = "no-referrer"

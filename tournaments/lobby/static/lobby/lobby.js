@@ -1,7 +1,10 @@
 /* Lobby live updates: a WebSocket tells which part of the page changed; the page re-fetches that
    server-rendered fragment. Reconnects with exponential backoff (1 s … 30 s, jittered); while the
    socket is down, every fragment is polled every 10 s. Without JavaScript the page still works
-   (every action is a plain form). */
+   (every action is a plain form).
+   Shared fragments (roster, bracket) are the same HTML for everyone (cached by the server): the
+   participant's own row and matches are highlighted here. The roster comes a page at a time; the
+   bracket is fetched only once its section is opened or scrolled into view. */
 (function () {
   "use strict";
   var configEl = document.getElementById("lobby-config");
@@ -46,10 +49,25 @@
     return false;
   }
 
-  function refresh(name) {
-    var el = container(name);
+  var rosterPage = cfg.rosterPage || 1;
+
+  function markMine(root) {
+    if (cfg.me === null || cfg.me === undefined) return;
+    var me = String(cfg.me);
+    root.querySelectorAll('[data-registration="' + me + '"], [data-a="' + me + '"], [data-b="' + me + '"]')
+      .forEach(function (el) { el.classList.add("mine"); });
+  }
+
+  function fragmentUrl(name) {
     var url = cfg.fragments[name];
+    return name === "roster" && url && rosterPage > 1 ? url + "?page=" + rosterPage : url;
+  }
+
+  function refresh(name, force) {
+    var el = container(name);
+    var url = fragmentUrl(name);
     if (!el || !url) return;
+    if (el.hasAttribute("data-lazy") && !force) return;  // not asked for yet: nothing to keep fresh
     if (busy(el)) { deferred[name] = true; return; }
     fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" }, cache: "no-store" })
       .then(function (r) { return r.ok ? r.text() : null; })
@@ -57,6 +75,8 @@
         if (html === null) return;
         if (busy(el)) { deferred[name] = true; return; }
         el.innerHTML = html;  // server-rendered and escaped by Django's templates
+        el.removeAttribute("data-lazy");
+        markMine(el);
         el.setAttribute("data-refreshed", String(Date.now()));
         tick();
       })
@@ -128,6 +148,37 @@
   }
   document.addEventListener("focusout", function () { setTimeout(flushDeferred, 500); });
   setInterval(flushDeferred, 5000);
+
+  // On-demand fragments: fetched when their link is followed or their section comes into view.
+  (cfg.lazy || []).forEach(function (name) {
+    var el = container(name);
+    if (!el) return;
+    el.addEventListener("click", function (e) {
+      var link = e.target.closest && e.target.closest("[data-load-fragment]");
+      if (!link) return;
+      e.preventDefault();
+      refresh(name, true);
+    });
+    if ("IntersectionObserver" in window) {
+      var seen = new IntersectionObserver(function (entries) {
+        if (entries.some(function (x) { return x.isIntersecting; })) { seen.disconnect(); refresh(name, true); }
+      });
+      seen.observe(el);
+    }
+  });
+
+  // Roster pages: fetched in place; live refreshes then keep that page.
+  var rosterEl = container("roster");
+  if (rosterEl) {
+    rosterEl.addEventListener("click", function (e) {
+      var link = e.target.closest && e.target.closest("a[data-roster-page]");
+      if (!link) return;
+      e.preventDefault();
+      rosterPage = Number(link.getAttribute("data-roster-page")) || 1;
+      refresh("roster");
+    });
+  }
+  markMine(document);
 
   // Countdown to the next match.
   function tick() {
