@@ -1,21 +1,13 @@
 """Dashboard and per-tournament Command Center: right numbers, scoped, fixed query count."""
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import enter, make_tournament
+from tests.support.queries import query_count
 from tournaments import selectors
 from tournaments.services import payments
 
 pytestmark = pytest.mark.django_db
-
-
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 def test_dashboard_counts_and_attention_tables(client, organizer, other_organizer, game):
@@ -50,11 +42,11 @@ def test_dashboard_query_count_does_not_grow_with_rows(client, organizer, game, 
     regs = enter(paid_tournament, 2)
     for i, reg in enumerate(regs):
         payments.submit(reg.pk, actor=reg, method="bkash", amount="500", reference=f"A{i}")
-    few = _queries(client, reverse("admin:index"))
+    few = query_count(client, reverse("admin:index"))
     regs = enter(paid_tournament, 30)
     for i, reg in enumerate(regs):
         payments.submit(reg.pk, actor=reg, method="bkash", amount="500", reference=f"B{i}")
-    assert _queries(client, reverse("admin:index")) == few
+    assert query_count(client, reverse("admin:index")) == few
 
 
 @pytest.mark.parametrize("tab", ["overview", "registrations", "checkin", "matches", "disputes", "announcements"])
@@ -73,9 +65,9 @@ def test_tournament_page_fragment_query_count_is_fixed(client, organizer, tourna
     client.force_login(organizer)
     url = reverse("admin_ui:tournament_fragment", args=[tournament.pk, "registrations"])
     enter(tournament, 2)
-    few = _queries(client, url)
+    few = query_count(client, url)
     enter(tournament, 6)  # fills capacity and waitlists the rest
-    assert _queries(client, url) == few
+    assert query_count(client, url) == few
 
 
 def test_tournament_page_is_404_for_other_organizer(client, other_organizer, tournament):

@@ -5,11 +5,10 @@ next fetch, and a cached fragment never carries anything of the participant it w
 import re
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from tests.factories import enter, make_tournament
+from tests.support.queries import query_count
 from tournaments.imports.engine import import_file
 from tournaments.lobby import fragment_cache
 from tournaments.lobby.selectors import ROSTER_PAGE_SIZE
@@ -42,13 +41,6 @@ def _live_swiss(organizer, game, n, slug):
     return t, regs
 
 
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
-
-
 def test_page_and_fragments_cost_the_same_queries_for_10_and_1000_entrants(organizer, game):
     small, small_regs = _live_swiss(organizer, game, 10, "swiss-small")
     big, big_regs = _live_swiss(organizer, game, 1000, "swiss-big")
@@ -59,13 +51,13 @@ def test_page_and_fragments_cost_the_same_queries_for_10_and_1000_entrants(organ
         if warmth == "cold":
             fragment_cache.forget_all()
         for name in FRAGMENTS:
-            few = _queries(small_client, f"/lobby/{small.slug}/fragments/{name}/")
-            many = _queries(big_client, f"/lobby/{big.slug}/fragments/{name}/")
+            few = query_count(small_client, f"/lobby/{small.slug}/fragments/{name}/")
+            many = query_count(big_client, f"/lobby/{big.slug}/fragments/{name}/")
             assert few == many, (warmth, name, few, many)
             assert many <= 8, (warmth, name, many)
         fragment_cache.forget_all() if warmth == "cold" else None
-        few = _queries(small_client, f"/lobby/{small.slug}/")
-        many = _queries(big_client, f"/lobby/{big.slug}/")
+        few = query_count(small_client, f"/lobby/{small.slug}/")
+        many = query_count(big_client, f"/lobby/{big.slug}/")
         assert few == many, (warmth, "page", few, many)
     # The page holds one roster page, not the event: 1,000 entrants, 50 rows.
     html = big_client.get(f"/lobby/{big.slug}/").content.decode()
@@ -73,12 +65,12 @@ def test_page_and_fragments_cost_the_same_queries_for_10_and_1000_entrants(organ
     assert "Entrants 1–50 of 1000" in html and 'data-match="' not in html  # the bracket is on demand
 
 
-def test_a_warm_fragment_skips_the_rendering_queries(joined):
+def test_a_warm_fragment_skips_the_renderingquery_count(joined):
     t, match, a, b, ca, cb = joined
     url = f"/lobby/{t.slug}/fragments/bracket/"
     fragment_cache.forget_all()
-    cold = _queries(ca, url)
-    warm = _queries(cb, url)  # another participant: served from the cache
+    cold = query_count(ca, url)
+    warm = query_count(cb, url)  # another participant: served from the cache
     assert warm < cold, (cold, warm)
 
 

@@ -4,14 +4,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
 from tests.factories import enter, make_player, make_tournament
-from tournaments.models import Dispute, Match, MatchReport, Notification, Payment, Registration, Tournament
+from tests.support.queries import query_count
+from tournaments.models import Dispute, Match, MatchReport, Notification, Payment, Registration
 from tournaments.services import announcements, brackets, checkin, matches, registrations, tournaments as tournament_services
 
 from .conftest import join
@@ -345,13 +344,6 @@ def _event_with(organizer, game, n, slug):
     return t, regs[-1]
 
 
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
-
-
 def test_fragment_queries_do_not_grow_with_the_entrants(organizer, game):
     small, small_reg = _event_with(organizer, game, 10, "swiss-10")
     big, big_reg = _event_with(organizer, game, 50, "swiss-50")
@@ -359,8 +351,8 @@ def test_fragment_queries_do_not_grow_with_the_entrants(organizer, game):
     join(small_client, small_reg)
     join(big_client, big_reg)
     for name in FRAGMENTS:
-        few = _queries(small_client, f"/lobby/{small.slug}/fragments/{name}/")
-        many = _queries(big_client, f"/lobby/{big.slug}/fragments/{name}/")
+        few = query_count(small_client, f"/lobby/{small.slug}/fragments/{name}/")
+        many = query_count(big_client, f"/lobby/{big.slug}/fragments/{name}/")
         assert few == many, (name, few, many)
         assert many <= 12, (name, many)
-    assert _queries(small_client, f"/lobby/{small.slug}/") == _queries(big_client, f"/lobby/{big.slug}/")
+    assert query_count(small_client, f"/lobby/{small.slug}/") == query_count(big_client, f"/lobby/{big.slug}/")
