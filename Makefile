@@ -56,7 +56,7 @@ test-services: install
 	@echo "== services tier: PostgreSQL + Redis + RQ =="
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest --ignore=tests/browser $(PYTEST_ARGS)
 
-# The lobby's browser tests serve pages from a daphne process: they need a file-based SQLite test
+# The lobby's browser tests serve pages from a web process (uvicorn): they need a file-based SQLite test
 # database (SQLITE_TEST_NAME) and Redis for the channel layer between processes (TEST_REDIS_URL;
 # skipped with the reason when it does not answer). axe-core (pinned in tests/browser/package.json)
 # is installed on first use.
@@ -77,7 +77,7 @@ bench: install
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts
 
-# Scaled shape on this machine: PostgreSQL + Redis, migrate + collectstatic, 2 daphne web processes
+# Scaled shape on this machine: PostgreSQL + Redis, migrate + collectstatic, 2 uvicorn web processes
 # behind a loopback balancer on $(PORT), 2 RQ workers, the clock and the outbox drainer (Ctrl-C stops all).
 SCALED_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/commandcenter
 SCALED_REDIS_URL ?= redis://127.0.0.1:6379/0
@@ -86,7 +86,7 @@ run-scaled: install
 	DATABASE_URL=$(SCALED_DATABASE_URL) REDIS_URL=$(SCALED_REDIS_URL) SECURE_COOKIES=$${SECURE_COOKIES:-0} \
 		$(PY) manage.py run_scaled --host $(HOST) --port $(PORT) $(SCALED_ARGS)
 
-# Event-day load (bench/load.py): loopback only, bounded. Embedded (SQLite, one daphne) unless
+# Event-day load (bench/load.py): loopback only, bounded. Embedded (SQLite, one web process) unless
 # LOAD_DATABASE_URL (a dedicated PostgreSQL database; it is migrated) and LOAD_REDIS_URL are set.
 # Arrivals are spread over --ramp 30 s; add --herd to LOAD_ARGS for everyone at once.
 LOAD_ARGS ?= --participants 1000 --staff 20 --duration 60

@@ -1,10 +1,10 @@
-"""Lobby fan-out: one event to 2,000 WebSocket clients of one lobby, spread over two daphne processes
+"""Lobby fan-out: one event to 2,000 WebSocket clients of one lobby, spread over two web processes (uvicorn, as deployed)
 that share Redis — for both Redis channel layers, against a bare echo consumer (the floor) measured
 in the same run. Then a soak: 100 clients, one event a second, for BENCH_SOAK_SECONDS (60 by
 default; the issue's 10-minute soak is ``BENCH_SOAK_SECONDS=600 make bench``), reporting drops and
 the memory growth of the web processes.
 
-Everything runs on loopback in subprocesses (daphne × 2, client processes, a throw-away SQLite file),
+Everything runs on loopback in subprocesses (web processes × 2, client processes, a throw-away SQLite file),
 so this module never configures Django in bench/run.py's process. Every wait is bounded. Redis comes
 from BENCH_REDIS_URL (default redis://127.0.0.1:6379/14); without it the bench says so and stops.
 
@@ -23,6 +23,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from config import web  # noqa: E402  (the deployed web command)
+
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 CLIENTS = int(os.environ.get("BENCH_LOBBY_CLIENTS", "2000"))
 EVENTS = int(os.environ.get("BENCH_LOBBY_EVENTS", "10"))
@@ -102,9 +105,9 @@ class Servers:
         self.procs, self.ports = [], []
         for _ in range(SERVERS):
             port = _free_port()
-            log = open(Path(workdir) / f"daphne-{port}.log", "wb")
+            log = open(Path(workdir) / f"web-{port}.log", "wb")
             self.procs.append(subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "bench.lobby_asgi:application"],
+                web.command("127.0.0.1", port, "bench.lobby_asgi:application"),
                 cwd=ROOT, env=_env(db_url, backend, capacity), stdout=log, stderr=subprocess.STDOUT))
             log.close()
             self.ports.append(port)
@@ -113,7 +116,7 @@ class Servers:
             while True:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"daphne on {port} did not start (see {workdir})")
+                    raise RuntimeError(f"the web process on {port} did not start (see {workdir})")
                 try:
                     with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
                         break
@@ -330,7 +333,7 @@ def main():
         return
     workdir = tempfile.mkdtemp(prefix="bench-lobby-")
     db_url = _prepare_database(workdir)
-    print(f"{CLIENTS} clients on one lobby over {SERVERS} daphne processes; {EVENTS} events {INTERVAL:g} s apart "
+    print(f"{CLIENTS} clients on one lobby over {SERVERS} web processes; {EVENTS} events {INTERVAL:g} s apart "
           f"(+{WARMUP} warm-up); Redis {REDIS_URL}; logs in {workdir}", flush=True)
     rows = []
     for label, backend_path, capacity in BACKENDS:

@@ -7,8 +7,8 @@
 
 Loopback only, bounded in count and time: it migrates a database (a throw-away SQLite file unless
 LOAD_DATABASE_URL names a dedicated PostgreSQL database), seeds an event through the services
-(bench/load_seed.py), starts daphne (one process embedded; two sharing Redis when LOAD_REDIS_URL is
-set), then for ``--duration`` seconds:
+(bench/load_seed.py), starts the web processes as the Procfile runs them (config/web.py: uvicorn; one
+embedded, two sharing Redis when LOAD_REDIS_URL is set), then for ``--duration`` seconds:
 
 - every participant opens its private link (join), loads its lobby page, keeps a WebSocket open to
   ``/ws/lobby/<slug>/`` and polls one lobby fragment every ``--poll`` seconds;
@@ -141,15 +141,25 @@ def _migrate(args, env, workdir):
         os.replace(partial, template)  # atomic: a parallel run never copies half a file
 
 
-def _start_servers(n, env, workdir, base_port):
+def _server_command(server, port):
+    if server == "uvicorn":  # as the Procfile runs it
+        sys.path.insert(0, str(ROOT))
+        from config import web
+
+        return web.command("127.0.0.1", port)
+    # For comparison only (--server daphne): the server the project used before session 4, HTTP through
+    # the same application, a WebSocket handshake allowed 60 s (daphne's default 5 s refused bursts).
+    return [PY, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "--websocket_connect_timeout", "60",
+            "config.asgi:application"]
+
+
+def _start_servers(n, env, workdir, base_port, server="uvicorn"):
     procs, ports = [], []
     for i in range(n):
         port = base_port + i
-        log = open(Path(workdir) / f"daphne-{port}.log", "wb")
-        # As the Procfile runs them: a WebSocket handshake may take 60 s (daphne's default 5 s refused
-        # most of a burst of arrivals on a busy machine), a bounded connection pool (DB_POOL_MAX_SIZE).
-        procs.append(subprocess.Popen([PY, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                                       "--websocket_connect_timeout", "60", "config.asgi:application"],
+        log = open(Path(workdir) / f"web-{port}.log", "wb")
+        # Each with a bounded connection pool (DB_POOL_MAX_SIZE), as the Procfile runs them.
+        procs.append(subprocess.Popen(_server_command(server, port),
                                       cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
         ports.append(port)
     import urllib.request
@@ -163,7 +173,7 @@ def _start_servers(n, env, workdir, base_port):
             except Exception:
                 if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
                     _stop(procs)
-                    raise SystemExit(f"daphne on {port} did not start (logs in {workdir})")
+                    raise SystemExit(f"the web process on {port} did not start (logs in {workdir})")
                 time.sleep(0.3)
     return procs, ports
 
@@ -328,6 +338,7 @@ def main(argv=None):
     parser.add_argument("--herd", action="store_true", help="thundering herd: everyone arrives at once (--ramp 0)")
     parser.add_argument("--connections", type=int, default=200, help="HTTP connections per web process")
     parser.add_argument("--port", type=int, default=8790)
+    parser.add_argument("--server", choices=("uvicorn", "daphne"), default="uvicorn", help="the web processes' server: uvicorn as deployed (config/web.py), or daphne to compare")
     parser.add_argument("--grace", type=float, default=240.0, help="seconds after --duration before stragglers are cancelled")
     parser.add_argument("--json", help="also write the report here")
     parser.add_argument("--strict", action="store_true", help="exit 1 if any request failed")
@@ -339,10 +350,10 @@ def main(argv=None):
     args.redis_url = os.environ.get("LOAD_REDIS_URL", "")
     matches = args.matches if args.matches is not None else max(1, args.participants // 8)
     if not args.database_url:
-        print("WARNING: LOAD_DATABASE_URL not set: embedded mode (SQLite file, in-memory channel layer, one daphne "
+        print("WARNING: LOAD_DATABASE_URL not set: embedded mode (SQLite file, in-memory channel layer, one web "
               "process). Figures are for that shape, not for the scaled deployment.", file=sys.stderr)
     if args.database_url and not args.redis_url:
-        print("WARNING: LOAD_REDIS_URL not set: one daphne process with the in-memory channel layer.", file=sys.stderr)
+        print("WARNING: LOAD_REDIS_URL not set: one web process with the in-memory channel layer.", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="cc-load-") as workdir:
         env = _env(args, workdir)
         t0 = time.monotonic()
@@ -352,7 +363,7 @@ def main(argv=None):
         work = json.loads(next(line for line in out.splitlines() if line.startswith("SEED "))[5:])
         seed_s = time.monotonic() - t0
         servers = 2 if args.redis_url else 1
-        procs, ports = _start_servers(servers, env, workdir, args.port)
+        procs, ports = _start_servers(servers, env, workdir, args.port, args.server)
         try:
             started = time.monotonic()
             server_cpu0, own_cpu0 = sum(_cpu_seconds(p.pid) for p in procs), time.process_time()
@@ -366,7 +377,7 @@ def main(argv=None):
             _stop(procs)
             logs = Path(tempfile.gettempdir()) / f"cc-load-logs-{int(time.time())}"
             logs.mkdir(exist_ok=True)
-            for log in Path(workdir).glob("daphne-*.log"):  # kept: server-side errors (500s) are explained there
+            for log in Path(workdir).glob("web-*.log"):  # kept: server-side errors (500s) are explained there
                 (logs / log.name).write_bytes(log.read_bytes())
             print(f"web process logs: {logs}", file=sys.stderr)
     rows = stats.table()
@@ -381,7 +392,7 @@ def main(argv=None):
               "processes_died": died, "server_cpu_s": round(server_cpu, 1), "generator_cpu_s": round(own_cpu, 1),
               "server_cpu_ms_per_request": round(1000 * server_cpu / requests, 1) if requests else None,
               "load_average_at_end": [round(x, 1) for x in load_avg]}
-    print(f"\nLoad: {args.participants} participants, {args.staff} staff, {servers} daphne process(es), "
+    print(f"\nLoad: {args.participants} participants, {args.staff} staff, {servers} {args.server} web process(es), "
           f"{report['mode']}, arrivals over {args.ramp:g} s{' (thundering herd)' if not args.ramp else ''}, "
           f"{elapsed:.0f} s (migrate {migrate_s:.0f} s, seed {seed_s - migrate_s:.0f} s)")
     print(f"{'class':<20}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  p95<2s")

@@ -103,8 +103,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or None}
 # PostgreSQL connection pool for web processes (DB_POOL_MAX_SIZE > 0; the Procfile, run_scaled and
-# bench/load.py set it). Under daphne every concurrent request runs its sync view in a thread of its
-# own, and each thread opens its own connection: 1,000 arriving participants meant hundreds of
+# bench/load.py set it). Each thread that serves requests or WebSocket connections (config/asgi.py)
+# opens its own connection: under daphne, 1,000 arriving participants once meant hundreds of
 # connections per process, PostgreSQL's max_connections (100) was exhausted and joins/pages failed
 # with 500 ("too many clients"). The pool bounds a process to DB_POOL_MAX_SIZE connections; a
 # request beyond that waits (up to DB_POOL_TIMEOUT s) for one instead of failing. Django's own

@@ -1,4 +1,4 @@
-"""The participant lobby in a real browser, served by a real daphne process (HTTP + WebSocket).
+"""The participant lobby in a real browser, served by a real web process (uvicorn, as deployed; HTTP + WebSocket).
 
 The server runs in its own process (tests/support/liveserver.py, the equivalent of channels'
 ChannelsLiveServerTestCase) on the file-based SQLite test database (``make test-browser`` sets
@@ -19,7 +19,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.factories import enter, make_tournament
-from tests.support.liveserver import channel_layers, daphne_servers, redis_reachable, shared_database_url
+from tests.support.liveserver import channel_layers, web_servers, redis_reachable, shared_database_url
 from tournaments.roles import ORGANIZERS, ensure_role_groups
 from tournaments.services import announcements, lobby_access, matches, setup, tournaments as tournament_services
 
@@ -70,7 +70,7 @@ def lobby_server(transactional_db, settings, tmp_path):
     for key in client.scan_iter("*lobby-rl:*"):  # rate-limit windows of an earlier run (ids restart at 1)
         client.delete(key)
     settings.CHANNEL_LAYERS = channel_layers(REDIS_URL)
-    with daphne_servers(1, database_url=database_url, redis_url=REDIS_URL, log_dir=tmp_path) as (server,):
+    with web_servers(1, database_url=database_url, redis_url=REDIS_URL, log_dir=tmp_path) as (server,):
         yield server
 
 

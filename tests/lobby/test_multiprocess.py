@@ -1,4 +1,4 @@
-"""Scaled shape: two daphne processes behind one Redis channel layer. A participant checks in through
+"""Scaled shape: two web processes (uvicorn, as deployed) behind one Redis channel layer. A participant checks in through
 process A's HTTP; a spectator connected to process B hears it. Services tier only; bounded in time."""
 import asyncio
 import http.cookiejar
@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 
 from tests.factories import enter, make_tournament
-from tests.support.liveserver import daphne_servers, shared_database_url
+from tests.support.liveserver import web_servers, shared_database_url
 from tournaments.services import lobby_access
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -52,7 +52,7 @@ def test_an_action_on_process_a_reaches_a_client_on_process_b(organizer, game, t
     t = make_tournament(organizer, game, name="Two Process Cup", slug="two-process-cup")
     a, _b = enter(t, 2)
     token = lobby_access.issue_link(a.pk, actor=None)
-    with daphne_servers(2, database_url=shared_database_url(), redis_url=settings.REDIS_URL, log_dir=tmp_path) as (A, B):
+    with web_servers(2, database_url=shared_database_url(), redis_url=settings.REDIS_URL, log_dir=tmp_path) as (A, B):
         frame, _elapsed = asyncio.run(asyncio.wait_for(_listen_then_act(B, A, token, t.slug, a.pk), DEADLINE))
     assert frame["payload"]["checked_in"] is True and frame["payload"]["name"] == a.display_name
     a.refresh_from_db()

@@ -16,7 +16,7 @@ import urllib.request
 import pytest
 
 from tests.ops.support import missing_postgres, own_postgres
-from tests.support.liveserver import ROOT, daphne_servers
+from tests.support.liveserver import ROOT, web_servers
 
 pytestmark = [pytest.mark.services]
 DEADLINE = 30
@@ -25,9 +25,9 @@ DEADLINE = 30
 def _get(url, opener=None):
     try:
         with (opener or urllib.request.build_opener()).open(url, timeout=10) as response:
-            return response.status, dict(response.headers), response.read().decode()
+            return response.status, response.headers, response.read().decode()
     except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read().decode()
+        return exc.code, exc.headers, exc.read().decode()
 
 
 def _login(server, opener, jar):
@@ -40,9 +40,9 @@ def _login(server, opener, jar):
                                      headers={"Referer": f"{server.url}/admin/login/", "Origin": server.url})
     try:
         with opener.open(request, timeout=10) as response:
-            return response.status, dict(response.headers), response.read().decode()
+            return response.status, response.headers, response.read().decode()
     except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read().decode()
+        return exc.code, exc.headers, exc.read().decode()
 
 
 def _wait_for(predicate, what):
@@ -64,7 +64,7 @@ def test_postgres_restart_fails_cleanly_and_recovers(redis_server, tmp_path):
         env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_server.url, "LOG_LEVEL": "WARNING"}
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=300)
         extra = {"DB_CONN_MAX_AGE": "60", "DEBUG": "false"}
-        with daphne_servers(1, database_url=database_url, redis_url=redis_server.url, log_dir=tmp_path, extra_env=extra) as (web,):
+        with web_servers(1, database_url=database_url, redis_url=redis_server.url, log_dir=tmp_path, extra_env=extra) as (web,):
             jar = http.cookiejar.CookieJar()
             opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
             status, _h, body = _get(f"{web.url}/readiness")

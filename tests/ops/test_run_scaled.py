@@ -1,4 +1,4 @@
-"""`make run-scaled` (manage.py run_scaled): migrate + collectstatic, two daphne web processes behind
+"""`make run-scaled` (manage.py run_scaled): migrate + collectstatic, two uvicorn web processes behind
 the loopback balancer, two RQ workers, clock and outbox drainer; health checks, WhiteNoise static
 files and metrics summed over both web processes answer on the one address; a job queued by the
 app runs on a worker; SIGTERM stops everything. Services tier; our own redis-server."""

@@ -1,5 +1,5 @@
 """A web process killed: lobby clients reconnect through the balancer to the other process and still
-receive events. Services tier: two real daphne processes sharing our own redis-server (channel
+receive events. Services tier: two real web processes (uvicorn, as deployed) sharing our own redis-server (channel
 layer), ``config/balancer.py`` in front; the client reconnects like ``lobby.js`` does (backoff)."""
 import asyncio
 import json
@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 
 from tests.factories import enter, make_tournament
-from tests.support.liveserver import ROOT, daphne_servers, free_port, shared_database_url
+from tests.support.liveserver import ROOT, web_servers, free_port, shared_database_url
 from tournaments import events
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -81,7 +81,7 @@ def test_lobby_clients_reconnect_to_the_other_process_and_still_get_events(organ
     lb_port = free_port()
     url, origin = f"ws://127.0.0.1:{lb_port}/ws/lobby/{t.slug}/", f"http://127.0.0.1:{lb_port}"
     report = []
-    with daphne_servers(2, database_url=shared_database_url(), redis_url=redis_server.url, log_dir=tmp_path) as (a, b):
+    with web_servers(2, database_url=shared_database_url(), redis_url=redis_server.url, log_dir=tmp_path) as (a, b):
         balancer = _start_balancer(lb_port, [a, b], tmp_path / "balancer.log")
         try:
             async def scenario():

@@ -1,5 +1,5 @@
 """The project's ASGI application plus static files from the apps (what ChannelsLiveServerTestCase
-serves), for daphne processes started by tests: no collectstatic step needed."""
+serves), for the web processes started by tests: no collectstatic step needed."""
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
 from config.asgi import application as project_application

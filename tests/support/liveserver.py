@@ -1,19 +1,21 @@
-"""Real daphne processes for tests that need WebSockets across processes (the browser tier and the
+"""Real web processes for tests that need WebSockets across processes (the browser tier and the
 multi-process services test): the equivalent of channels' ChannelsLiveServerTestCase, as a context
 manager usable from pytest fixtures.
 
-Each process is ``python -m daphne tests.support.live_asgi:application`` on a free loopback port,
+Each process is the deployed web command (``config/web.py``: uvicorn) serving
+``tests.support.live_asgi:application`` on a free loopback port,
 pointed at the *test* database (SQLite file or PostgreSQL) and at Redis, so the Redis channel layer
 carries events between the test process and every server. Startup and shutdown are bounded in time.
 """
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from config import web
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30
@@ -77,14 +79,14 @@ def _wait_ready(server: Server):
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise RuntimeError(f"daphne exited with {server.process.returncode}:\n{server.log()}")
+            raise RuntimeError(f"the web process exited with {server.process.returncode}:\n{server.log()}")
         try:
             with urllib.request.urlopen(f"{server.url}/healthz", timeout=1) as response:
                 if response.status == 200:
                     return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError(f"daphne did not answer within {START_TIMEOUT} s:\n{server.log()}")
+    raise RuntimeError(f"the web process did not answer within {START_TIMEOUT} s:\n{server.log()}")
 
 
 def _stop(server: Server):
@@ -98,8 +100,8 @@ def _stop(server: Server):
 
 
 @contextmanager
-def daphne_servers(count: int, *, database_url: str, redis_url: str, log_dir, extra_env: dict | None = None):
-    """Start ``count`` daphne processes sharing the database and Redis; yield their ``Server``s."""
+def web_servers(count: int, *, database_url: str, redis_url: str, log_dir, extra_env: dict | None = None):
+    """Start ``count`` web processes sharing the database and Redis; yield their ``Server``s."""
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "PYTEST_CURRENT_TEST")}
     env.update({
         "DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
@@ -112,10 +114,10 @@ def daphne_servers(count: int, *, database_url: str, redis_url: str, log_dir, ex
     try:
         for i in range(count):
             port = free_port()
-            log_path = Path(log_dir) / f"daphne-{port}.log"
+            log_path = Path(log_dir) / f"web-{port}.log"
             log = open(log_path, "wb")
             process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "tests.support.live_asgi:application"],
+                web.command("127.0.0.1", port, "tests.support.live_asgi:application"),
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
             log.close()
             servers.append(Server(port, process, log_path))

@@ -1,7 +1,7 @@
 """``make run-scaled``: the scaled shape on one machine, like the Procfile on a platform.
 
 PostgreSQL (DATABASE_URL) + Redis (REDIS_URL); migrations and collectstatic (WhiteNoise serves the
-compressed, hashed copies); then TWO daphne web processes behind a loopback round-robin balancer
+compressed, hashed copies); then TWO uvicorn web processes (``config/web.py``, as the Procfile runs them) behind a loopback round-robin balancer
 (``config/balancer.py``; clients use one address), TWO RQ workers (``--with-scheduler``: RQ elects
 one scheduler), the clock (schedules) and the outbox drainer. Metrics from every process are
 summed through prometheus_client's multiprocess directory. A child that dies is restarted after a
@@ -20,12 +20,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from config import web
+
 ROOT = Path(settings.BASE_DIR)
 QUEUES = ["default", "payouts", "certificates", "notifications"]
 # Web processes only (as in the Procfile): a bounded PostgreSQL connection pool (config/settings.py,
-# DB_POOL_MAX_SIZE) and a WebSocket handshake allowed 60 s instead of daphne's 5 s, so a burst of
-# arrivals waits instead of being refused. Not for RQ workers: they fork, and a pool must not be forked.
-WEB_OPTIONS = ["--websocket_connect_timeout", "60"]
+# DB_POOL_MAX_SIZE). Not for RQ workers: they fork, and a pool must not be forked.
 WEB_ENV = {"DB_POOL_MAX_SIZE": os.environ.get("DB_POOL_MAX_SIZE", "10")}
 
 
@@ -55,8 +55,7 @@ class Command(BaseCommand):
         web_ports = [port + 1 + i for i in range(options["web"])]
         specs = {}
         for i, web_port in enumerate(web_ports):
-            specs[f"web.{i + 1}"] = [sys.executable, "-m", "daphne", "-b", host, "-p", str(web_port), *WEB_OPTIONS,
-                                     "config.asgi:application"]
+            specs[f"web.{i + 1}"] = web.command(host, web_port)
         for i in range(options["workers"]):
             specs[f"worker.{i + 1}"] = [sys.executable, "manage.py", "rqworker", *QUEUES, "--with-scheduler",
                                         "--name", f"worker-{os.getpid()}-{i + 1}"]
