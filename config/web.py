@@ -11,7 +11,8 @@ import sys
 
 APPLICATION = "config.asgi:application"
 OPTIONS = ["--lifespan", "off", "--no-access-log", "--no-server-header", "--http", "httptools", "--loop", "uvloop",
-           "--ws", "websockets-sansio", "--ws-max-size", "65536", "--timeout-graceful-shutdown", "5"]
+           "--ws", "websockets-sansio", "--ws-max-size", "65536", "--timeout-keep-alive", "75",
+           "--timeout-graceful-shutdown", "5"]
 
 
 def command(host: str, port: int, application: str = APPLICATION) -> list[str]:
