@@ -76,6 +76,22 @@ async def test_spectator_connects_and_receives_lobby_events(event, organizer):
     await comm.disconnect()
 
 
+async def test_live_events_reach_sockets_without_a_thread_hand_off(event, organizer):
+    """A live event is delivered on the event loop: Channels' per-message ``close_old_connections``
+    hand-off to the connection's thread (one per event per open lobby) is skipped, the database work
+    of a connection still closes old connections around itself (database_sync_to_async)."""
+    from unittest import mock
+
+    t, regs = event
+    comm, _hello = await connected(t.slug)
+    with mock.patch("channels.consumer.aclose_old_connections") as hand_off:
+        await sync_to_async(announcements.post)(t.pk, actor=organizer, title="No hand-off", body="Hi")
+        frame = await next_event(comm, "announcement.new")
+    assert frame["payload"]["title"] == "No hand-off"
+    assert hand_off.await_count == 0 and hand_off.call_count == 0
+    await comm.disconnect()
+
+
 async def test_participant_joins_the_private_group(event, organizer):
     t, (a, b) = event
     cookie = await sync_to_async(_session_cookie)(a)
