@@ -222,6 +222,22 @@ def _cpu_seconds(pid) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _service_cpu_seconds() -> dict:
+    """CPU time so far of this machine's PostgreSQL and Redis server processes (they share the cores
+    with the web processes and the load generator; every process, other databases' too; a backend that
+    exited during the run is not counted, the pool keeps the web processes' connections open), by name."""
+    totals = {"postgres": 0.0, "redis-server": 0.0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.find("(") + 1:text.rfind(")")]
+        if name in totals:
+            totals[name] += _cpu_seconds(int(stat.parent.name))
+    return totals
+
+
 def _stop(procs):
     for proc in procs:
         if proc.poll() is None:
@@ -397,10 +413,12 @@ def main(argv=None):
         try:
             started = time.monotonic()
             server_cpu0, own_cpu0 = sum(_cpu_seconds(p.pid) for p in procs), time.process_time()
+            services0 = _service_cpu_seconds()
             stats, done, total, ws_messages = asyncio.run(drive(args, work, ports))
             elapsed = time.monotonic() - started
             server_cpu = sum(_cpu_seconds(p.pid) for p in procs) - server_cpu0
             own_cpu = time.process_time() - own_cpu0
+            services = {name: round(cpu - services0[name], 1) for name, cpu in _service_cpu_seconds().items()}
             load_avg = os.getloadavg()
             died = [p.pid for p in procs if p.poll() is not None]
         finally:
@@ -420,6 +438,7 @@ def main(argv=None):
               "errors": errors, "error_rate": errors / requests if requests else 0, "staff_actions_done": done,
               "staff_actions_queued": total, "ws_messages_received": ws_messages, "classes": rows,
               "processes_died": died, "server_cpu_s": round(server_cpu, 1), "generator_cpu_s": round(own_cpu, 1),
+              "postgres_cpu_s": services["postgres"], "redis_cpu_s": services["redis-server"],
               "server_cpu_ms_per_request": round(1000 * server_cpu / requests, 1) if requests else None,
               "load_average_at_end": [round(x, 1) for x in load_avg]}
     print(f"\nLoad: {args.participants} participants, {args.staff} staff, {servers} {args.server} web process(es), "
@@ -435,7 +454,8 @@ def main(argv=None):
     print(f"total {requests} requests, {errors} errors ({report['error_rate']:.3%}; target < 0.1% {verdict}); "
           f"staff actions {done}/{total}; {ws_messages} live events received over WebSocket")
     print(f"CPU: web processes {server_cpu:.1f} s ({report['server_cpu_ms_per_request']} ms per request, all classes), "
-          f"load generator {own_cpu:.1f} s, over {elapsed:.0f} s on {os.cpu_count()} cores; load average at the end "
+          f"load generator {own_cpu:.1f} s, PostgreSQL {services['postgres']} s, Redis {services['redis-server']} s (all of "
+          f"this machine's), over {elapsed:.0f} s on {os.cpu_count()} cores; load average at the end "
           f"{load_avg[0]:.1f} / {load_avg[1]:.1f} / {load_avg[2]:.1f}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
