@@ -1,4 +1,4 @@
-"""Event-day load: participants in their lobby (WebSocket + fragment polling) and staff in the admin.
+"""Event-day load: participants in their lobby (WebSocket, pushed fragments, polling) and staff in the admin.
 
     make load                                   # 1,000 participants, 20 staff, 60 s (embedded: SQLite)
     make load LOAD_ARGS="… --herd"             # everyone at once instead of arrivals over --ramp 30 s
@@ -10,8 +10,10 @@ LOAD_DATABASE_URL names a dedicated PostgreSQL database), seeds an event through
 (bench/load_seed.py), starts the web processes as the Procfile runs them (config/web.py: uvicorn; one
 embedded, two sharing Redis when LOAD_REDIS_URL is set), then for ``--duration`` seconds:
 
-- every participant opens its private link (join), loads its lobby page, keeps a WebSocket open to
-  ``/ws/lobby/<slug>/`` and polls one lobby fragment every ``--poll`` seconds;
+- every participant opens its private link (join), loads its lobby page and then does what the page's
+  script (lobby.js) does: keeps a WebSocket open to ``/ws/lobby/<slug>/``, tells it what the page
+  shows, takes the HTML pushed with events and fetches its own fragments when an event concerns it;
+  a share of them (``--pollers``, 5 %) cannot hold a socket and poll every fragment every ``--poll`` s;
 - every staff member signs in to the admin and works a shared queue: approve a pending registration,
   check in a confirmed one, confirm a reported match result — each a GET of the action's confirmation
   page followed by its POST with the CSRF token — and opens the filtered registration list between.
@@ -261,51 +263,107 @@ async def _timed(stats, kind, coro, ok_status=(200,)):
     return response
 
 
-async def participant(i, token, slug, base, client, stats, stop_at, poll, ramp, ws_counts):
+CONFIG_RE = re.compile(r'<script id="lobby-config" type="application/json">(.*?)</script>', re.S)
+
+
+def changed_by(msg, cfg):
+    """The fragments an event changes for a page: lobby.js's ``changedBy``, line for line."""
+    p = msg.get("payload") or {}
+    me = cfg.get("me")
+
+    def is_me(value):
+        return me is not None and value == me
+    concerns_me = not isinstance(p.get("concerns"), list) or any(is_me(x) for x in p["concerns"])
+    event = msg.get("event")
+    if event == "roster.updated":
+        return ["roster", "header"] if is_me(p.get("registration")) or cfg.get("waitlisted") else ["roster"]
+    if event == "announcement.new":
+        return ["announcements"]
+    if event in ("match.updated", "bracket.updated"):
+        return ["bracket", "my-match"] if concerns_me else ["bracket"]
+    if event == "tournament.updated":
+        return ["header"]
+    if event == "notification.new":
+        return ["notifications"]
+    return []
+
+
+async def participant(i, token, slug, base, client, stats, stop_at, poll, ramp, counts, poller):
+    """One participant, doing what the lobby page's script (lobby.js) does: open the private link, load
+    the page, then either keep a socket open — tell it what the page shows ("watch": roster page 1 and
+    the announcements; the bracket is not opened), take the HTML pushed with events, fetch the page's
+    own fragments an event concerns, coalesced per fragment for 150 ms — or, for a ``poller`` (a
+    browser whose socket cannot connect), fetch every fragment of the page except the on-demand bracket
+    every ``poll`` seconds."""
     import websockets
 
     await asyncio.sleep(random.random() * ramp)  # arrivals spread over the ramp (0: everyone at once)
     response = await _timed(stats, "lobby_join", client.get(f"{base}/lobby/join/{token}/"), ok_status=(302,))
     if response is None or "sessionid" not in response.cookies:
         return
-    cookies = {"sessionid": response.cookies["sessionid"]}
-    headers = {"Cookie": f"sessionid={cookies['sessionid']}"}
-    await _timed(stats, "lobby_page", client.get(f"{base}/lobby/{slug}/", headers=headers))
-    ws_url = base.replace("http://", "ws://") + f"/ws/lobby/{slug}/"
+    headers = {"Cookie": f"sessionid={response.cookies['sessionid']}"}
+    page = await _timed(stats, "lobby_page", client.get(f"{base}/lobby/{slug}/", headers=headers))
+    found = CONFIG_RE.search(page.text) if page is not None else None
+    if found is None:
+        return
+    cfg = json.loads(found.group(1))
+    lazy = set(cfg.get("lazy") or ())
+
+    async def fetch(name):
+        await _timed(stats, "lobby_fragment", client.get(base + cfg["fragments"][name], headers=headers))
+
+    if poller:
+        counts["pollers"] += 1
+        while time.monotonic() < stop_at:
+            await asyncio.sleep(poll * (0.8 + 0.4 * random.random()))
+            if time.monotonic() >= stop_at:
+                break
+            await asyncio.gather(*(fetch(name) for name in cfg["fragments"] if name not in lazy))
+        return
+
+    ws_url = base.replace("http://", "ws://") + cfg["ws"]
     start = time.perf_counter()
-    socket = None
     try:
-        socket = await websockets.connect(ws_url, additional_headers={
-            "Cookie": f"sessionid={cookies['sessionid']}", "Origin": base}, open_timeout=HTTP_TIMEOUT)
+        socket = await websockets.connect(ws_url, additional_headers={**headers, "Origin": base}, open_timeout=HTTP_TIMEOUT)
         stats.add("ws_connect", (time.perf_counter() - start) * 1000, True)
     except Exception as exc:
         stats.add("ws_connect", (time.perf_counter() - start) * 1000, False, f"{type(exc).__name__}: {exc}"[:200])
+        return
+    await socket.send(json.dumps({"action": "watch", "roster": cfg.get("rosterPage") or 1, "bracket": False,
+                                  "announcements": "announcements" in cfg["fragments"], "lang": cfg.get("lang")}))
+    pending, fetches = set(), []
+
+    async def fetch_soon(name):
+        await asyncio.sleep(0.15)  # lobby.js coalesces a burst of events into one fetch per fragment
+        pending.discard(name)
+        await fetch(name)
 
     async def read():
         try:
-            async for _message in socket:
-                ws_counts["messages"] += 1
+            async for raw in socket:
+                msg = json.loads(raw)
+                if not msg.get("event") or msg["event"] in ("hello", "pong"):
+                    continue
+                counts["messages"] += 1
+                html = msg.get("html") or {}
+                for name in changed_by(msg, cfg):
+                    if name in html and (name != "roster" or msg.get("page") == (cfg.get("rosterPage") or 1)):
+                        counts["pushed"] += 1
+                    elif name in cfg["fragments"] and name not in lazy and name not in pending:
+                        pending.add(name)
+                        fetches.append(asyncio.ensure_future(fetch_soon(name)))
         except Exception:
             pass  # closed at the end of the run (or by the server: counted below)
 
-    reader = asyncio.create_task(read()) if socket else None
-    n = i
-    polls = 0
-    while time.monotonic() < stop_at or not polls:  # at least one poll, however late the arrival
-        await asyncio.sleep(poll * (0.8 + 0.4 * random.random()))
-        if time.monotonic() >= stop_at and polls:
-            break
-        polls += 1
-        name = FRAGMENTS[n % len(FRAGMENTS)]
-        n += 1
-        await _timed(stats, "lobby_fragment", client.get(f"{base}/lobby/{slug}/fragments/{name}/", headers=headers))
-    if socket:
-        if socket.close_code is not None and socket.close_code != 1000:
-            stats.add("ws_open_until_end", 0, False, f"closed by server {socket.close_code}")
-        else:
-            stats.add("ws_open_until_end", 0, True)
-        await socket.close()
-        reader.cancel()
+    reader = asyncio.ensure_future(read())
+    await asyncio.sleep(max(0.0, stop_at - time.monotonic()))
+    if socket.close_code is not None and socket.close_code != 1000:
+        stats.add("ws_open_until_end", 0, False, f"closed by server {socket.close_code}")
+    else:
+        stats.add("ws_open_until_end", 0, True)
+    await socket.close()
+    reader.cancel()
+    await asyncio.gather(*fetches, return_exceptions=True)
 
 
 async def staff_member(username, password, base, stats, queue, stop_at, tournament):
@@ -349,11 +407,12 @@ async def drive(args, work, ports):
     random.Random(1).shuffle(items)
     for item in items:
         queue.put_nowait(item)
-    ws_counts = {"messages": 0}
+    counts = {"messages": 0, "pushed": 0, "pollers": 0}
+    pollers = set(random.Random(2).sample(range(len(work["tokens"])), round(args.pollers * len(work["tokens"]))))
     clients = [HttpClient(args.connections, keep_cookies=False) for _ in bases]
     try:
         tasks = [participant(i, token, work["slug"], bases[i % len(bases)], clients[i % len(bases)], stats, stop_at,
-                             args.poll, args.ramp, ws_counts) for i, token in enumerate(work["tokens"])]
+                             args.poll, args.ramp, counts, i in pollers) for i, token in enumerate(work["tokens"])]
         staff = [staff_member(user, work["password"], bases[i % len(bases)], stats, queue, stop_at, work["tournament"])
                  for i, user in enumerate(work["staff"])]
         staff_tasks = [asyncio.ensure_future(s) for s in staff]
@@ -369,7 +428,7 @@ async def drive(args, work, ports):
         for client in clients:
             await client.aclose()
     actions_done = sum((t.result() or 0) for t in staff_tasks if t.done() and not t.cancelled() and not t.exception())
-    return stats, actions_done, len(items), ws_counts["messages"]
+    return stats, actions_done, len(items), counts
 
 
 def main(argv=None):
@@ -378,7 +437,10 @@ def main(argv=None):
     parser.add_argument("--staff", type=int, default=20)
     parser.add_argument("--matches", type=int, default=None, help="reported results to confirm (default participants/8)")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load after the seed")
-    parser.add_argument("--poll", type=float, default=10.0, help="seconds between a participant's fragment polls")
+    parser.add_argument("--poll", type=float, default=10.0, help="seconds between a polling participant's rounds of fragment fetches")
+    parser.add_argument("--pollers", type=float, default=0.05,
+                        help="share of participants whose socket cannot connect (proxies, old browsers): they poll "
+                             "every fragment of their page every --poll s, as lobby.js does with its socket down")
     parser.add_argument("--ramp", type=float, default=30.0,
                         help="seconds over which participants arrive (event-day doors opening); 0 = all at once")
     parser.add_argument("--herd", action="store_true", help="thundering herd: everyone arrives at once (--ramp 0)")
@@ -414,7 +476,7 @@ def main(argv=None):
             started = time.monotonic()
             server_cpu0, own_cpu0 = sum(_cpu_seconds(p.pid) for p in procs), time.process_time()
             services0 = _service_cpu_seconds()
-            stats, done, total, ws_messages = asyncio.run(drive(args, work, ports))
+            stats, done, total, counts = asyncio.run(drive(args, work, ports))
             elapsed = time.monotonic() - started
             server_cpu = sum(_cpu_seconds(p.pid) for p in procs) - server_cpu0
             own_cpu = time.process_time() - own_cpu0
@@ -436,7 +498,8 @@ def main(argv=None):
               "duration_s": round(elapsed, 1), "seed_and_migrate_s": round(seed_s, 1),
               "migrate_s": round(migrate_s, 1), "seed_s": round(seed_s - migrate_s, 1), "requests": requests,
               "errors": errors, "error_rate": errors / requests if requests else 0, "staff_actions_done": done,
-              "staff_actions_queued": total, "ws_messages_received": ws_messages, "classes": rows,
+              "staff_actions_queued": total, "ws_messages_received": counts["messages"],
+              "ws_pushed_fragments": counts["pushed"], "pollers": counts["pollers"], "classes": rows,
               "processes_died": died, "server_cpu_s": round(server_cpu, 1), "generator_cpu_s": round(own_cpu, 1),
               "postgres_cpu_s": services["postgres"], "redis_cpu_s": services["redis-server"],
               "server_cpu_ms_per_request": round(1000 * server_cpu / requests, 1) if requests else None,
@@ -452,7 +515,8 @@ def main(argv=None):
             print(f"    e.g. {example}")
     verdict = "ok" if report["error_rate"] < TARGET_ERRORS else "MISS"
     print(f"total {requests} requests, {errors} errors ({report['error_rate']:.3%}; target < 0.1% {verdict}); "
-          f"staff actions {done}/{total}; {ws_messages} live events received over WebSocket")
+          f"staff actions {done}/{total}; {counts['messages']} live events received over WebSocket, "
+          f"{counts['pushed']} fragments came with them (not fetched); {counts['pollers']} participants polling without a socket")
     print(f"CPU: web processes {server_cpu:.1f} s ({report['server_cpu_ms_per_request']} ms per request, all classes), "
           f"load generator {own_cpu:.1f} s, PostgreSQL {services['postgres']} s, Redis {services['redis-server']} s (all of "
           f"this machine's), over {elapsed:.0f} s on {os.cpu_count()} cores; load average at the end "

@@ -1,13 +1,15 @@
 """Domain events → channel-layer messages, sent only after the transaction commits.
 
 A rolled-back change never reaches a lobby. Payloads carry ids and display names, never emails or
-phones. Scaled mode (Redis) writes each event to the outbox in the same transaction as the change
+phones; an event that changes some participants' own matches names them (``concerns``: registration
+ids), so only their lobbies re-fetch their match. Scaled mode (Redis) writes each event to the outbox in the same transaction as the change
 and delivers it after commit, in order, or later when Redis is back (``tournaments.outbox``);
 embedded mode sends to the in-memory layer after commit. Either way a failure never undoes the
 database change, and lobbies also catch up through their polling fallback.
 """
 import asyncio
 import logging
+import secrets
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -49,7 +51,9 @@ def _send(group: str, event_type: str, payload: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    message = {"type": "lobby.event", "event": event_type, "payload": payload}
+    # "id": one token per message sent, shared by every socket that receives it: a lobby process
+    # renders the HTML it pushes with the event once per message (lobby/consumers.py).
+    message = {"type": "lobby.event", "event": event_type, "payload": payload, "id": secrets.token_hex(8)}
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:

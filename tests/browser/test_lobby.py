@@ -122,6 +122,8 @@ def test_two_participants_see_each_other_live(browser, lobby_server, shot):
     ctx_b, page_b = open_lobby(browser, lobby_server, data["token_b"])
     try:
         page_b.evaluate("window.__sameDocument = true")
+        fetched_by_b = []
+        page_b.on("request", lambda r: fetched_by_b.append(r.url.split("/fragments/")[1]) if "/fragments/" in r.url else None)
 
         # a checks in; b's roster updates without a reload
         page_a.get_by_role("button", name="Check in").click()
@@ -133,6 +135,8 @@ def test_two_participants_see_each_other_live(browser, lobby_server, shot):
                   title="Bring your own headset", body="Round 1 starts soon.")
         for page in (page_a, page_b):
             expect(page.locator('[data-fragment="announcements"]')).to_contain_text("Bring your own headset", timeout=WAIT)
+        # both came with their events (pushed HTML): b fetched nothing; a's check-in is not b's business
+        assert fetched_by_b == [], fetched_by_b
 
         # a reports 2–1; b is offered to confirm it without reloading; the admin queue lists it
         page_a.get_by_label(f'{data["name_a"]} score').fill("2")
@@ -141,6 +145,7 @@ def test_two_participants_see_each_other_live(browser, lobby_server, shot):
         page_a.get_by_role("button", name="Submit result").click()
         expect(page_a.get_by_text("Result reported.")).to_be_visible()
         expect(page_b.get_by_role("button", name="Confirm 2–1")).to_be_visible(timeout=WAIT)
+        assert any(url.startswith("my-match/") for url in fetched_by_b)  # b's own match: fetched, it concerns b
         assert page_b.evaluate("window.__sameDocument") is True  # all of the above arrived live
 
         page_a.reload()

@@ -566,7 +566,8 @@ def test_completed_match_events_are_sent_only_after_commit(tournament, organizer
     updated = lobby[0]["payload"]
     assert updated["match"] == match.pk and updated["status"] == "completed"
     assert (updated["score_a"], updated["score_b"], updated["winner"]) == (3, 1, a.pk)
-    assert lobby[1]["payload"] == {"tournament": tournament.slug, "match": match.pk, "key": "M1"}
+    assert updated["concerns"] == [a.pk, b.pk]  # only these two lobbies re-fetch their own match
+    assert lobby[1]["payload"] == {"tournament": tournament.slug, "match": match.pk, "key": "M1", "concerns": [a.pk, b.pk]}
     assert "@" not in str(lobby)
     private = {e["group"] for e in sent_events if e["event"] == "notification.new"}
     assert private == {f"registration_{a.pk}", f"registration_{b.pk}"}

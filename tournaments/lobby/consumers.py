@@ -9,14 +9,30 @@ Client frames are untrusted: text only, at most 2 KB, JSON objects of a known sc
 breaks the rules gets an ``{"error": ...}`` frame (oversize: close 4400); actions are rate-limited
 per connection (memory) and per registration across connections (Django cache). Nothing a client
 sends can crash the consumer.
+
+Shared fragments travel with the event that changes them: a page tells its socket what it shows
+(``{"action": "watch", "roster": <page>, "bracket": <bool>, "announcements": <bool>, "lang": <code>}``)
+and a ``roster.updated`` / ``announcement.new`` / ``match.updated`` / ``bracket.updated`` frame then
+carries ``"html": {fragment: html}`` for what it watches. The HTML is the same for every viewer and
+comes from the same code as the HTTP fragment views (``views.pushed_html``, through the fragment
+cache); each process renders it once per message and language (all its sockets that receive the
+message await the same render, ``_Renders``) and encodes the frame once, so an event costs a process
+one render however many lobbies are open, instead of one HTTP request per open page. Anything of a
+participant is never pushed: their own header, match and notifications are fetched by their page,
+and only when the event concerns them (``payload.registration`` / ``payload.concerns``).
 """
+import asyncio
 import json
 import logging
+import weakref
+from collections import OrderedDict
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.consumer import get_handler_name
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .. import events
@@ -31,7 +47,56 @@ CLOSE_BAD_FRAME = 4400
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 PARTICIPANT_ACTIONS = {"check_in", "read_notifications"}
-ACTIONS = {"ping"} | PARTICIPANT_ACTIONS
+ACTIONS = {"ping", "watch"} | PARTICIPANT_ACTIONS
+WATCH_FIELDS = {"roster", "bracket", "announcements", "lang"}
+MAX_ROSTER_PAGE = 10**6
+# Which shared fragments an event changes (the page's own parts are fetched by the page: lobby.js).
+PUSHED = {"roster.updated": ("roster",), "announcement.new": ("announcements",),
+          "match.updated": ("bracket",), "bracket.updated": ("bracket",)}
+
+
+def _render_pushed(tournament_id, wanted, language):
+    """The shared fragments ``wanted`` ((name, page) pairs) of a tournament, rendered in ``language``;
+    None for a fragment that failed (the page then fetches it)."""
+    from . import views
+
+    tournament = Tournament.objects.select_related("game").filter(pk=tournament_id).first()
+    if not identity.viewable(tournament):
+        return {}
+    html = {}
+    with translation.override(language):
+        for name, page in wanted:
+            try:
+                html[name] = views.pushed_html(name, tournament, page or 1)
+            except Exception:
+                logger.exception("Could not render the %s fragment of %s for a live event", name, tournament.slug)
+    return html
+
+
+class _Renders:
+    """Frames being built, per event loop: the first socket that needs a frame starts its render, the
+    others that receive the same message (same fragments, page, language) await the same task. Bounded:
+    the oldest entries are dropped (a message's sockets all ask for it within moments)."""
+
+    LIMIT = 256
+
+    def __init__(self):
+        self._by_loop = weakref.WeakKeyDictionary()
+
+    def get(self, key, make):
+        loop = asyncio.get_running_loop()
+        tasks = self._by_loop.get(loop)
+        if tasks is None:
+            tasks = self._by_loop[loop] = OrderedDict()
+        task = tasks.get(key)
+        if task is None:
+            task = tasks[key] = loop.create_task(make())
+            while len(tasks) > self.LIMIT:
+                tasks.popitem(last=False)
+        return asyncio.shield(task)  # a socket that goes away must not cancel the others' frame
+
+
+_renders = _Renders()
 
 
 def _load(slug, session, user):
@@ -50,11 +115,23 @@ def _still_allowed(tournament, session, user, registration_id):
     return registration if registration is not None and registration.pk == registration_id else None
 
 
+def _supported_language(code):
+    """The site language ``code`` stands for, or None (``translation.get_supported_language_variant``)."""
+    if len(code) > 20:
+        return None
+    try:
+        return translation.get_supported_language_variant(code)
+    except LookupError:
+        return None
+
+
 class LobbyConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.groups_joined = []
         self.registration = None
         self.limiter = ratelimit.ConnectionLimiter()
+        self.watching = {"roster": None, "bracket": False, "announcements": False}
+        self.language = settings.LANGUAGE_CODE
         slug = self.scope["url_route"]["kwargs"]["slug"]
         try:
             self.tournament, self.registration = await database_sync_to_async(_load)(
@@ -85,7 +162,29 @@ class LobbyConsumer(AsyncJsonWebsocketConsumer):
 
     # ---- server → client -------------------------------------------------------------------------
     async def lobby_event(self, message):
-        await self.send_json({"event": message.get("event"), "payload": message.get("payload") or {}})
+        event, payload = message.get("event"), message.get("payload") or {}
+        wanted = tuple((name, self.watching["roster"] if name == "roster" else None)
+                       for name in PUSHED.get(event, ()) if self.watching.get(name))
+        if not wanted or not message.get("id"):
+            await self.send_json({"event": event, "payload": payload})
+            return
+        key = (message["id"], self.tournament.pk, wanted, self.language)
+        text = await _renders.get(key, lambda: self._frame(event, payload, wanted))
+        await self.send(text_data=text)
+
+    async def _frame(self, event, payload, wanted):
+        frame = {"event": event, "payload": payload}
+        if any(name == "roster" for name, _page in wanted):
+            frame["page"] = dict(wanted)["roster"]  # the page's script checks it still shows this page
+        try:
+            # Not on this socket's own thread: it may close before the others get the frame.
+            html = await database_sync_to_async(_render_pushed, thread_sensitive=False)(self.tournament.pk, wanted, self.language)
+        except Exception:  # the event still goes out; the page fetches what is missing
+            logger.exception("Could not render pushed fragments for %s", event)
+            html = {}
+        if html:
+            frame["html"] = html
+        return json.dumps(frame)
 
     # ---- client → server -------------------------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
@@ -119,6 +218,10 @@ class LobbyConsumer(AsyncJsonWebsocketConsumer):
         if action == "ping":
             await self.send_json({"event": "pong"})
             return
+        if action == "watch":
+            self._watch(content)
+            await self.send_json({"reply": "watch", "ok": True})
+            return
         if self.registration is None:
             await self._error(_("Open your private lobby link to do this."), "forbidden")
             return
@@ -137,10 +240,28 @@ class LobbyConsumer(AsyncJsonWebsocketConsumer):
             return _("“action” must be a string.")
         if action not in ACTIONS:
             return _("Unknown action. Allowed: %(a)s.") % {"a": ", ".join(sorted(ACTIONS))}
-        extra = set(content) - {"action"}
+        extra = set(content) - {"action"} - (WATCH_FIELDS if action == "watch" else set())
         if extra:
             return _("Unexpected field(s): %(f)s.") % {"f": ", ".join(sorted(map(str, extra)))[:200]}
+        if action == "watch":
+            roster = content.get("roster")
+            if roster is not None and (isinstance(roster, bool) or not isinstance(roster, int)
+                                       or not 1 <= roster <= MAX_ROSTER_PAGE):
+                return _("“roster” must be a page number from 1 to %(n)d, or null.") % {"n": MAX_ROSTER_PAGE}
+            for flag in ("bracket", "announcements"):
+                if flag in content and not isinstance(content[flag], bool):
+                    return _("“%(f)s” must be true or false.") % {"f": flag}
+            lang = content.get("lang")
+            if lang is not None and (not isinstance(lang, str) or not _supported_language(lang)):
+                return _("“lang” must be one of the site's languages.")
         return None
+
+    def _watch(self, content):
+        """What the page shows, for the HTML pushed with events (validated by ``_schema_problem``)."""
+        self.watching = {"roster": content.get("roster"), "bracket": bool(content.get("bracket")),
+                         "announcements": bool(content.get("announcements"))}
+        if content.get("lang"):
+            self.language = _supported_language(content["lang"])
 
     async def _act(self, action):
         try:

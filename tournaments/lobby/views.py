@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.cache import never_cache
@@ -114,6 +115,20 @@ def _shared_html(name, tournament, page=1):
     return mark_safe(html)  # rendered by Django's templates, escaped there
 
 
+# Pushed with the lobby event that changes them (consumers.LobbyConsumer.lobby_event): the same HTML for
+# every viewer, so a process renders it once per event instead of every open page fetching it.
+PUSHED_FRAGMENTS = ("roster", "bracket", "announcements")
+
+
+def pushed_html(name, tournament, page=1) -> str:
+    """The HTML of shared fragment ``name`` as its HTTP fragment view would answer it (for the socket)."""
+    if name in SHARED_FRAGMENTS:
+        return str(_shared_html(name, tournament, page))
+    if name == "announcements":
+        return render_to_string("lobby/fragments/announcements.html", {"f": _fragment_context(name, tournament, None)})
+    raise KeyError(name)
+
+
 def _my_match(tournament, registration, bound=None):
     bound = bound or {}
     my = lobby.my_matches(registration)
@@ -168,7 +183,11 @@ def _page(request, tournament, registration, *, bound=None, alert=None, status=2
                    "fragments": {name: reverse("lobby:fragment", args=[tournament.slug, name]) for name in visible},
                    "lazy": sorted(LAZY_FRAGMENTS),
                    "me": registration.pk if registration is not None else None,
+                   # a waitlisted participant's place moves when others come and go: their header
+                   # follows every roster change (lobby.js), everyone else's only their own
+                   "waitlisted": registration is not None and registration.status == Registration.Status.WAITLISTED,
                    "rosterPage": roster_page,
+                   "lang": translation.get_language(),
                    "pollSeconds": 10,
                    "i18n": {"live": _("Live updates on"), "reconnecting": _("Reconnecting…"),
                             "polling": _("Live updates unavailable; refreshing every 10 seconds"),

@@ -71,7 +71,8 @@ def start(lobby_id: int, *, actor) -> Lobby:
         run_transition(lobby, "start", label=_("Lobby %(k)s") % {"k": lobby.key})
         save_stateful(lobby, actor)
         audit.log_action("lobby.start", actor=actor, tournament=lobby.tournament, target=lobby)
-        events.publish(lobby.tournament, "bracket.updated", {"lobby": lobby.pk, "key": lobby.key, "status": lobby.status})
+        events.publish(lobby.tournament, "bracket.updated", {"lobby": lobby.pk, "key": lobby.key, "status": lobby.status,
+                                                             "concerns": sorted(lobby.entries.values_list("registration_id", flat=True))})
         return lobby
 
 
@@ -103,7 +104,8 @@ def record_results(lobby_id: int, *, actor, rows, reason: str = "") -> Lobby:
             save_plain(lobby.stage, actor, reason="reopened by a correction")
         audit.log_action("lobby.correct" if correcting else "lobby.results", actor=actor, tournament=lobby.tournament,
                          target=lobby, reason=reason, metadata={"results": parsed})
-        events.publish(lobby.tournament, "bracket.updated", {"lobby": lobby.pk, "key": lobby.key, "status": lobby.status})
+        events.publish(lobby.tournament, "bracket.updated", {"lobby": lobby.pk, "key": lobby.key, "status": lobby.status,
+                                                             "concerns": sorted(entries)})
         from .brackets import finish_stage_if_done
 
         finish_stage_if_done(lobby.stage, actor)

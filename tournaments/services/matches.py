@@ -26,6 +26,7 @@ def _changed(match):
         "match": match.pk, "key": match.key, "status": match.status,
         "score_a": match.score_a, "score_b": match.score_b, "winner": match.winner_id,
         "scheduled_at": match.scheduled_at.isoformat() if match.scheduled_at else None,
+        "concerns": [pk for pk in (match.slot_a_id, match.slot_b_id) if pk is not None],
     })
 
 

@@ -40,7 +40,9 @@ def _place(target_id: int, slot: int, registration, actor):
     setattr(target, f"slot_{side}", registration)
     setattr(target, f"slot_{side}_bye", registration is None)
     save_plain(target, actor, reason=f"progression: slot {side.upper()}")
-    events.publish(target.tournament, "match.updated", {"match": target.pk, "key": target.key, "status": target.status})
+    events.publish(target.tournament, "match.updated", {
+        "match": target.pk, "key": target.key, "status": target.status,
+        "concerns": [pk for pk in (target.slot_a_id, target.slot_b_id) if pk is not None]})
     if registration is not None:
         notifications.notify(registration, "match.scheduled", _("Next match: %(k)s") % {"k": target.key},
                              _("You play %(k)s next.") % {"k": target.key})
@@ -72,7 +74,8 @@ def advance(match: Match, actor=None) -> None:
         target = Match.objects.get(pk=match.loser_to_id)
         if not _is_unneeded_reset(match, target):
             _place_and_follow(match.loser_to_id, match.loser_to_slot or 0, loser, actor)
-    events.publish(match.tournament, "bracket.updated", {"match": match.pk, "key": match.key})
+    events.publish(match.tournament, "bracket.updated", {
+        "match": match.pk, "key": match.key, "concerns": [pk for pk in (match.slot_a_id, match.slot_b_id) if pk is not None]})
     if match.stage_id:
         from .brackets import finish_stage_if_done
 

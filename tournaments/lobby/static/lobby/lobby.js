@@ -1,23 +1,34 @@
-/* Lobby live updates: a WebSocket tells which part of the page changed; the page re-fetches that
-   server-rendered fragment. Reconnects with exponential backoff (1 s … 30 s, jittered); while the
-   socket is down, every fragment is polled every 10 s. Without JavaScript the page still works
-   (every action is a plain form).
-   Shared fragments (roster, bracket) are the same HTML for everyone (cached by the server): the
-   participant's own row and matches are highlighted here. The roster comes a page at a time; the
+/* Lobby live updates over a WebSocket. Shared fragments (roster page, bracket, announcements: the
+   same HTML for everyone) arrive with the event that changed them: the page tells its socket what it
+   shows ("watch") and the server pushes that HTML, rendered once per event. The participant's own
+   fragments (header, my match, notifications) are re-fetched, and only when the event concerns them
+   (payload.registration / payload.concerns). Reconnects with exponential backoff (1 s … 30 s,
+   jittered); while the socket is down, every fragment is polled every 10 s. Without JavaScript the
+   page still works (every action is a plain form).
+   The participant's own row and matches are highlighted here. The roster comes a page at a time; the
    bracket is fetched only once its section is opened or scrolled into view. */
 (function () {
   "use strict";
   var configEl = document.getElementById("lobby-config");
   if (!configEl) return;
   var cfg = JSON.parse(configEl.textContent);
-  var EVENTS = {
-    "roster.updated": ["roster", "header"],
-    "announcement.new": ["announcements"],
-    "match.updated": ["my-match", "bracket"],
-    "bracket.updated": ["my-match", "bracket"],
-    "tournament.updated": ["header"],
-    "notification.new": ["notifications"]
-  };
+  var isMe = function (id) { return cfg.me !== null && cfg.me !== undefined && id === cfg.me; };
+
+  // The fragments an event changes for this page: shared ones always, the participant's own only
+  // when the event names them (an event that names nobody, e.g. a new round, concerns everyone).
+  function changedBy(msg) {
+    var p = msg.payload || {};
+    var concernsMe = !Array.isArray(p.concerns) || p.concerns.some(isMe);
+    switch (msg.event) {
+      case "roster.updated": return isMe(p.registration) || cfg.waitlisted ? ["roster", "header"] : ["roster"];
+      case "announcement.new": return ["announcements"];
+      case "match.updated":
+      case "bracket.updated": return concernsMe ? ["bracket", "my-match"] : ["bracket"];
+      case "tournament.updated": return ["header"];
+      case "notification.new": return ["notifications"];
+      default: return [];
+    }
+  }
   var statusEl = document.querySelector("[data-connection]");
   var timers = {};
   var deferred = {};
@@ -63,6 +74,17 @@
     return name === "roster" && url && rosterPage > 1 ? url + "?page=" + rosterPage : url;
   }
 
+  function apply(name, el, html) {
+    if (busy(el)) { deferred[name] = true; return; }
+    var wasLazy = el.hasAttribute("data-lazy");
+    el.innerHTML = html;  // server-rendered and escaped by Django's templates
+    el.removeAttribute("data-lazy");
+    markMine(el);
+    el.setAttribute("data-refreshed", String(Date.now()));
+    tick();
+    if (wasLazy) watch();  // from now on the server pushes it
+  }
+
   function refresh(name, force) {
     var el = container(name);
     var url = fragmentUrl(name);
@@ -71,16 +93,31 @@
     if (busy(el)) { deferred[name] = true; return; }
     fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" }, cache: "no-store" })
       .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) {
-        if (html === null) return;
-        if (busy(el)) { deferred[name] = true; return; }
-        el.innerHTML = html;  // server-rendered and escaped by Django's templates
-        el.removeAttribute("data-lazy");
-        markMine(el);
-        el.setAttribute("data-refreshed", String(Date.now()));
-        tick();
-      })
+      .then(function (html) { if (html !== null) apply(name, el, html); })
       .catch(function () { /* the next event or poll tries again */ });
+  }
+
+  function pushed(name, msg) {
+    // HTML that came with the event, if it is for what this page shows now (the roster page may have
+    // changed since the socket was told).
+    var html = msg.html && msg.html[name];
+    if (typeof html !== "string") return false;
+    if (name === "roster" && msg.page !== rosterPage) return false;
+    var el = container(name);
+    if (!el || el.hasAttribute("data-lazy")) return true;  // not shown: nothing to do
+    apply(name, el, html);
+    return true;
+  }
+
+  function watch() {
+    // Tell the socket what this page shows, so events bring that HTML along.
+    if (!socket || socket.readyState !== 1) return;
+    var bracket = container("bracket");
+    socket.send(JSON.stringify({
+      action: "watch", roster: container("roster") ? rosterPage : null,
+      bracket: !!(bracket && !bracket.hasAttribute("data-lazy")), announcements: !!container("announcements"),
+      lang: cfg.lang || undefined
+    }));
   }
 
   function schedule(name) {
@@ -115,14 +152,15 @@
       attempt = 0;
       stopPolling();
       setStatus("live");
+      watch();
       if (everConnected) refreshAll();  // catch up on what happened while we were away
       everConnected = true;
     };
     socket.onmessage = function (e) {
       var msg;
       try { msg = JSON.parse(e.data); } catch (err) { return; }
-      var names = msg && EVENTS[msg.event];
-      if (names) names.forEach(schedule);
+      if (!msg || !msg.event) return;
+      changedBy(msg).forEach(function (name) { if (!pushed(name, msg)) schedule(name); });
     };
     socket.onclose = function (e) {
       socket = null;
@@ -176,6 +214,7 @@
       e.preventDefault();
       rosterPage = Number(link.getAttribute("data-roster-page")) || 1;
       refresh("roster");
+      watch();
     });
   }
   markMine(document);
