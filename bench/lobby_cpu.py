@@ -54,6 +54,8 @@ def measure(work, repeat):
                      "bytes": len(getattr(response, "content", b""))})
 
     clients = [Client() for _ in range(repeat)]
+    for client in clients:  # a test client builds its middleware on its first request (WhiteNoise then scans
+        client.handler.load_middleware()  # STATIC_ROOT: ~40 ms): a web process does that once, not per join
     timed("healthz (floor)", lambda i: clients[0].get("/healthz"))
     timed("lobby_join", lambda i: clients[i].get(f"/lobby/join/{tokens[i]}/"), ok=(302,))
     me = clients[0]
@@ -86,7 +88,7 @@ def _profile(work, path):
 
     client = Client()
     client.get(f"/lobby/join/{work['tokens'][-1]}/")
-    url = path.format(slug=work["slug"])
+    url = path.format(slug=work["slug"], token=work["tokens"][-2])  # {token}: another participant's link
     client.get(url)
     profiler = cProfile.Profile()
     profiler.enable()
@@ -127,7 +129,7 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--json")
     parser.add_argument("--profile", help="also print where the CPU goes (cProfile) for this request path, "
-                        "e.g. /lobby/{slug}/fragments/header/ (as the joined participant)")
+                        "e.g. /lobby/{slug}/fragments/header/ or /lobby/join/{token}/ (as the joined participant)")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # internal: the work file, in the child process
     args = parser.parse_args(argv)
     if args.measure:
