@@ -16,7 +16,12 @@ embedded, two sharing Redis when LOAD_REDIS_URL is set), then for ``--duration``
   a share of them (``--pollers``, 5 %) cannot hold a socket and poll every fragment every ``--poll`` s;
 - every staff member signs in to the admin and works a shared queue: approve a pending registration,
   check in a confirmed one, confirm a reported match result — each a GET of the action's confirmation
-  page followed by its POST with the CSRF token — and opens the filtered registration list between.
+  page followed by its POST with the CSRF token, then ``--think`` seconds (5, jittered) before the
+  next — and opens the filtered registration list every fifth action.
+
+Two phases, reported apart: *arrival* (participants come in over ``--ramp`` s while staff already
+work) and *steady* (``--duration`` s with everyone connected: the seed's 1,000 concurrent
+participants and 20 staff acting).
 
 It reports p50/p95/p99 latency and the error rate per endpoint class against the seed targets
 (p95 < 2 s, errors < 0.1 %) and exits non-zero when a request failed (``--strict``) or a process died.
@@ -102,30 +107,71 @@ class HttpClient:
         await self.aclose()
 
 
+class Clock:
+    """The run's two phases. *Arrival*: participants come in over ``--ramp`` seconds (join, page,
+    socket) while staff already work; it ends when every participant is in (or gave up). *Steady*:
+    then ``--duration`` seconds with everyone connected and staff acting — the seed's "1,000
+    concurrent participants, 20 staff". Each request counts in the phase it started in."""
+
+    def __init__(self, participants, duration):
+        self.waiting, self.duration = participants, duration
+        self.started = time.monotonic()
+        self.arrived_at = self.stop_at = None
+        self.all_in = asyncio.Event()
+        if participants <= 0:
+            self._everyone_in()
+
+    def arrived(self):
+        self.waiting -= 1
+        if self.waiting == 0:
+            self._everyone_in()
+
+    def _everyone_in(self):
+        self.arrived_at = time.monotonic()
+        self.stop_at = self.arrived_at + self.duration
+        self.all_in.set()
+
+    def phase(self, at=None):
+        at = time.monotonic() if at is None else at
+        return "steady" if self.arrived_at is not None and at >= self.arrived_at else "arrival"
+
+    def over(self):
+        return self.stop_at is not None and time.monotonic() >= self.stop_at
+
+    async def until_over(self):
+        await self.all_in.wait()
+        await asyncio.sleep(max(0.0, self.stop_at - time.monotonic()))
+
+
+PHASES = ("arrival", "steady")
+
+
 class Stats:
-    def __init__(self):
+    def __init__(self, clock):
+        self.clock = clock
         self.samples = defaultdict(list)
         self.errors = defaultdict(int)
         self.examples = defaultdict(list)
 
-    def add(self, kind, ms, ok, detail=""):
-        self.samples[kind].append(ms)
+    def add(self, kind, ms, ok, detail="", started=None):
+        key = (self.clock.phase(started), kind)
+        self.samples[key].append(ms)
         if not ok:
-            self.errors[kind] += 1
-            if len(self.examples[kind]) < 3:
-                self.examples[kind].append(detail)
+            self.errors[key] += 1
+            if len(self.examples[key]) < 3:
+                self.examples[key].append(detail)
 
     def table(self):
         rows = []
-        for kind in sorted(self.samples):
-            values = sorted(self.samples[kind])
+        for key in sorted(self.samples, key=lambda k: (PHASES.index(k[0]), k[1])):
+            values = sorted(self.samples[key])
 
             def pct(p, values=values):
                 return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
-            n, errs = len(values), self.errors[kind]
-            rows.append({"class": kind, "requests": n, "errors": errs, "error_rate": errs / n if n else 0,
+            n, errs = len(values), self.errors[key]
+            rows.append({"phase": key[0], "class": key[1], "requests": n, "errors": errs, "error_rate": errs / n if n else 0,
                          "p50_ms": round(pct(50), 1), "p95_ms": round(pct(95), 1), "p99_ms": round(pct(99), 1),
-                         "examples": self.examples[kind]})
+                         "examples": self.examples[key]})
         return rows
 
 
@@ -252,14 +298,14 @@ def _stop(procs):
 
 
 async def _timed(stats, kind, coro, ok_status=(200,)):
-    start = time.perf_counter()
+    started, start = time.monotonic(), time.perf_counter()
     try:
         response = await coro
     except Exception as exc:  # connection refused/reset, timeouts: errors, with what happened
-        stats.add(kind, (time.perf_counter() - start) * 1000, False, f"{type(exc).__name__}: {exc}"[:200])
+        stats.add(kind, (time.perf_counter() - start) * 1000, False, f"{type(exc).__name__}: {exc}"[:200], started)
         return None
     ok = response.status_code in ok_status
-    stats.add(kind, (time.perf_counter() - start) * 1000, ok, f"{response.status_code} {response.url}")
+    stats.add(kind, (time.perf_counter() - start) * 1000, ok, f"{response.status_code} {response.url}", started)
     return response
 
 
@@ -288,7 +334,21 @@ def changed_by(msg, cfg):
     return []
 
 
-async def participant(i, token, slug, base, client, stats, stop_at, poll, ramp, counts, poller):
+async def participant(i, token, slug, base, client, stats, clock, poll, ramp, counts, poller):
+    """See ``_participant``; tells the clock when this participant is in (or gave up) whatever happens."""
+    arrived = [False]
+
+    def arrive():
+        if not arrived[0]:
+            arrived[0] = True
+            clock.arrived()
+    try:
+        await _participant(i, token, slug, base, client, stats, clock, poll, ramp, counts, poller, arrive)
+    finally:
+        arrive()
+
+
+async def _participant(i, token, slug, base, client, stats, clock, poll, ramp, counts, poller, arrive):
     """One participant, doing what the lobby page's script (lobby.js) does: open the private link, load
     the page, then either keep a socket open — tell it what the page shows ("watch": roster page 1 and
     the announcements; the bracket is not opened), take the HTML pushed with events, fetch the page's
@@ -314,21 +374,23 @@ async def participant(i, token, slug, base, client, stats, stop_at, poll, ramp, 
 
     if poller:
         counts["pollers"] += 1
-        while time.monotonic() < stop_at:
+        arrive()
+        while not clock.over():
             await asyncio.sleep(poll * (0.8 + 0.4 * random.random()))
-            if time.monotonic() >= stop_at:
+            if clock.over():
                 break
             await asyncio.gather(*(fetch(name) for name in cfg["fragments"] if name not in lazy))
         return
 
     ws_url = base.replace("http://", "ws://") + cfg["ws"]
-    start = time.perf_counter()
+    started, start = time.monotonic(), time.perf_counter()
     try:
         socket = await websockets.connect(ws_url, additional_headers={**headers, "Origin": base}, open_timeout=HTTP_TIMEOUT)
-        stats.add("ws_connect", (time.perf_counter() - start) * 1000, True)
+        stats.add("ws_connect", (time.perf_counter() - start) * 1000, True, started=started)
     except Exception as exc:
-        stats.add("ws_connect", (time.perf_counter() - start) * 1000, False, f"{type(exc).__name__}: {exc}"[:200])
+        stats.add("ws_connect", (time.perf_counter() - start) * 1000, False, f"{type(exc).__name__}: {exc}"[:200], started)
         return
+    arrive()
     await socket.send(json.dumps({"action": "watch", "roster": cfg.get("rosterPage") or 1, "bracket": False,
                                   "announcements": "announcements" in cfg["fragments"], "lang": cfg.get("lang")}))
     pending, fetches = set(), []
@@ -356,7 +418,7 @@ async def participant(i, token, slug, base, client, stats, stop_at, poll, ramp, 
             pass  # closed at the end of the run (or by the server: counted below)
 
     reader = asyncio.ensure_future(read())
-    await asyncio.sleep(max(0.0, stop_at - time.monotonic()))
+    await clock.until_over()
     if socket.close_code is not None and socket.close_code != 1000:
         stats.add("ws_open_until_end", 0, False, f"closed by server {socket.close_code}")
     else:
@@ -366,7 +428,7 @@ async def participant(i, token, slug, base, client, stats, stop_at, poll, ramp, 
     await asyncio.gather(*fetches, return_exceptions=True)
 
 
-async def staff_member(username, password, base, stats, queue, stop_at, tournament):
+async def staff_member(username, password, base, stats, queue, clock, tournament, think):
     async with HttpClient() as client:
         page = await _timed(stats, "admin_login", client.get(f"{base}/admin/login/"))
         if page is None:
@@ -376,7 +438,7 @@ async def staff_member(username, password, base, stats, queue, stop_at, tourname
             "username": username, "password": password, "csrfmiddlewaretoken": token, "next": "/admin/"},
             headers={"Referer": f"{base}/admin/login/"}), ok_status=(302,))
         done = 0
-        while time.monotonic() < stop_at:
+        while not clock.over():
             try:
                 kind, path = queue.get_nowait()
             except asyncio.QueueEmpty:
@@ -393,13 +455,14 @@ async def staff_member(username, password, base, stats, queue, stop_at, tourname
             if done % 5 == 0:
                 await _timed(stats, "admin_changelist", client.get(
                     f"{base}/admin/tournaments/registration/?tournament={tournament}"))
+            await asyncio.sleep(think * (0.5 + random.random()))  # reading the next item, deciding
         return done
 
 
 async def drive(args, work, ports):
-    stats = Stats()
+    clock = Clock(len(work["tokens"]), args.duration)
+    stats = Stats(clock)
     bases = [f"http://127.0.0.1:{p}" for p in ports]
-    stop_at = time.monotonic() + args.duration
     queue = asyncio.Queue()
     items = ([("approve", f"/admin/tournaments/registration/{pk}/approve/") for pk in work["approve"]]
              + [("check_in", f"/admin/tournaments/registration/{pk}/check_in/") for pk in work["check_in"]]
@@ -411,15 +474,15 @@ async def drive(args, work, ports):
     pollers = set(random.Random(2).sample(range(len(work["tokens"])), round(args.pollers * len(work["tokens"]))))
     clients = [HttpClient(args.connections, keep_cookies=False) for _ in bases]
     try:
-        tasks = [participant(i, token, work["slug"], bases[i % len(bases)], clients[i % len(bases)], stats, stop_at,
+        tasks = [participant(i, token, work["slug"], bases[i % len(bases)], clients[i % len(bases)], stats, clock,
                              args.poll, args.ramp, counts, i in pollers) for i, token in enumerate(work["tokens"])]
-        staff = [staff_member(user, work["password"], bases[i % len(bases)], stats, queue, stop_at, work["tournament"])
+        staff = [staff_member(user, work["password"], bases[i % len(bases)], stats, queue, clock, work["tournament"], args.think)
                  for i, user in enumerate(work["staff"])]
         staff_tasks = [asyncio.ensure_future(s) for s in staff]
         all_tasks = [asyncio.ensure_future(t) for t in tasks] + staff_tasks
         # Hard bound: whatever has not finished (e.g. still waiting to join on an overloaded machine)
         # by then is cancelled and counted as an error of its own class.
-        _done, pending = await asyncio.wait(all_tasks, timeout=args.duration + args.grace)
+        _done, pending = await asyncio.wait(all_tasks, timeout=args.ramp + args.duration + args.grace)
         for task in pending:
             task.cancel()
             stats.add("unfinished_at_deadline", 0, False, "cancelled at the hard time bound")
@@ -428,6 +491,7 @@ async def drive(args, work, ports):
         for client in clients:
             await client.aclose()
     actions_done = sum((t.result() or 0) for t in staff_tasks if t.done() and not t.cancelled() and not t.exception())
+    counts["arrival_s"] = round((clock.arrived_at or time.monotonic()) - clock.started, 1)
     return stats, actions_done, len(items), counts
 
 
@@ -436,11 +500,15 @@ def main(argv=None):
     parser.add_argument("--participants", type=int, default=1000)
     parser.add_argument("--staff", type=int, default=20)
     parser.add_argument("--matches", type=int, default=None, help="reported results to confirm (default participants/8)")
-    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load after the seed")
+    parser.add_argument("--duration", type=float, default=60.0,
+                        help="seconds of the steady phase: everyone connected, staff acting (after the arrivals)")
     parser.add_argument("--poll", type=float, default=10.0, help="seconds between a polling participant's rounds of fragment fetches")
     parser.add_argument("--pollers", type=float, default=0.05,
                         help="share of participants whose socket cannot connect (proxies, old browsers): they poll "
                              "every fragment of their page every --poll s, as lobby.js does with its socket down")
+    parser.add_argument("--think", type=float, default=5.0,
+                        help="seconds a staff member takes between two actions (jittered ±50 %%): reading the next "
+                             "registration or result and deciding; 0 = back to back (a stress test, not a desk)")
     parser.add_argument("--ramp", type=float, default=30.0,
                         help="seconds over which participants arrive (event-day doors opening); 0 = all at once")
     parser.add_argument("--herd", action="store_true", help="thundering herd: everyone arrives at once (--ramp 0)")
@@ -499,7 +567,8 @@ def main(argv=None):
               "migrate_s": round(migrate_s, 1), "seed_s": round(seed_s - migrate_s, 1), "requests": requests,
               "errors": errors, "error_rate": errors / requests if requests else 0, "staff_actions_done": done,
               "staff_actions_queued": total, "ws_messages_received": counts["messages"],
-              "ws_pushed_fragments": counts["pushed"], "pollers": counts["pollers"], "classes": rows,
+              "ws_pushed_fragments": counts["pushed"], "pollers": counts["pollers"], "arrival_s": counts["arrival_s"],
+              "classes": rows,
               "processes_died": died, "server_cpu_s": round(server_cpu, 1), "generator_cpu_s": round(own_cpu, 1),
               "postgres_cpu_s": services["postgres"], "redis_cpu_s": services["redis-server"],
               "server_cpu_ms_per_request": round(1000 * server_cpu / requests, 1) if requests else None,
@@ -507,12 +576,17 @@ def main(argv=None):
     print(f"\nLoad: {args.participants} participants, {args.staff} staff, {servers} {args.server} web process(es), "
           f"{report['mode']}, arrivals over {args.ramp:g} s{' (thundering herd)' if not args.ramp else ''}, "
           f"{elapsed:.0f} s (migrate {migrate_s:.0f} s, seed {seed_s - migrate_s:.0f} s)")
-    print(f"{'class':<20}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  p95<2s")
-    for r in rows:
-        print(f"{r['class']:<20}{r['requests']:>9}{r['errors']:>8}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['p99_ms']:>9}  "
-              f"{'ok' if r['p95_ms'] < TARGET_P95_MS else 'MISS'}")
-        for example in r["examples"]:
-            print(f"    e.g. {example}")
+    titles = {"arrival": f"arrival: {args.participants} participants coming in over {args.ramp:g} s (everyone in after "
+                         f"{counts['arrival_s']:g} s), staff already working",
+              "steady": f"steady: everyone connected, staff acting, {args.duration:g} s"}
+    for phase in PHASES:
+        print(f"\n{titles[phase]}")
+        print(f"{'class':<20}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  p95<2s")
+        for r in (r for r in rows if r["phase"] == phase):
+            print(f"{r['class']:<20}{r['requests']:>9}{r['errors']:>8}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['p99_ms']:>9}  "
+                  f"{'ok' if r['p95_ms'] < TARGET_P95_MS else 'MISS'}")
+            for example in r["examples"]:
+                print(f"    e.g. {example}")
     verdict = "ok" if report["error_rate"] < TARGET_ERRORS else "MISS"
     print(f"total {requests} requests, {errors} errors ({report['error_rate']:.3%}; target < 0.1% {verdict}); "
           f"staff actions {done}/{total}; {counts['messages']} live events received over WebSocket, "

@@ -21,13 +21,19 @@ def test_load_script_ci_size_completes_without_errors(tmp_path):
     out = tmp_path / "load.json"
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("LOAD_")}
     result = subprocess.run([sys.executable, "bench/load.py", "--participants", "50", "--staff", "3", "--duration", "8",
-                             "--poll", "3", "--ramp", "3",
+                             "--poll", "3", "--ramp", "3", "--think", "1",
                              "--port", str(_free_port()), "--json", str(out), "--strict"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads(out.read_text())
     assert report["errors"] == 0 and report["requests"] > 150
-    classes = {row["class"]: row for row in report["classes"]}
+    classes = {}  # per class, both phases (arrival, then steady) together
+    for row in report["classes"]:
+        total = classes.setdefault(row["class"], {"requests": 0, "errors": 0})
+        total["requests"] += row["requests"]
+        total["errors"] += row["errors"]
+    assert {row["phase"] for row in report["classes"]} == {"arrival", "steady"}
+    assert 0 < report["arrival_s"] < 60
     assert report["pollers"] == 2  # 5 % of 50, rounded
     assert classes["lobby_join"]["requests"] == 50 and classes["ws_connect"]["requests"] == 50 - report["pollers"]
     assert report["ws_pushed_fragments"] > 0  # staff actions' roster changes came with their HTML

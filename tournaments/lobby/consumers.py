@@ -93,7 +93,7 @@ class _Renders:
             task = tasks[key] = loop.create_task(make())
             while len(tasks) > self.LIMIT:
                 tasks.popitem(last=False)
-        return asyncio.shield(task)  # a socket that goes away must not cancel the others' frame
+        return task
 
 
 _renders = _Renders()
@@ -169,7 +169,9 @@ class LobbyConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"event": event, "payload": payload})
             return
         key = (message["id"], self.tournament.pk, wanted, self.language)
-        text = await _renders.get(key, lambda: self._frame(event, payload, wanted))
+        task = _renders.get(key, lambda: self._frame(event, payload, wanted))
+        # shielded: a socket that goes away while waiting must not cancel the others' frame
+        text = task.result() if task.done() else await asyncio.shield(task)
         await self.send(text_data=text)
 
     async def _frame(self, event, payload, wanted):
