@@ -56,8 +56,8 @@ PUSHED = {"roster.updated": ("roster",), "announcement.new": ("announcements",),
 
 
 def _render_pushed(tournament_id, wanted, language):
-    """The shared fragments ``wanted`` ((name, page) pairs) of a tournament, rendered in ``language``;
-    None for a fragment that failed (the page then fetches it)."""
+    """The shared fragments ``wanted`` ((name, page) pairs) of a tournament, rendered in ``language``,
+    by name; a fragment that failed to render is left out (the page then fetches it)."""
     from . import views
 
     tournament = Tournament.objects.select_related("game").filter(pk=tournament_id).first()
