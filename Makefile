@@ -88,7 +88,8 @@ run-scaled: install
 
 # Event-day load (bench/load.py): loopback only, bounded. Embedded (SQLite, one web process) unless
 # LOAD_DATABASE_URL (a dedicated PostgreSQL database; it is migrated) and LOAD_REDIS_URL are set.
-# Arrivals are spread over --ramp 30 s; add --herd to LOAD_ARGS for everyone at once.
+# Arrivals over --ramp 30 s, then --duration 60 s steady with everyone connected (reported apart);
+# --herd in LOAD_ARGS for everyone at once, --ramp 60 for doors opening over a minute.
 LOAD_ARGS ?= --participants 1000 --staff 20 --duration 60
 load: install
 	$(PY) bench/load.py $(LOAD_ARGS)
