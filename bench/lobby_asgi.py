@@ -1,6 +1,6 @@
 """ASGI application for bench/bench_lobby.py only: the real project (lobby consumer behind the origin
 check and session/auth middleware) plus a bare echo consumer at ``/ws/bench/echo/`` as the floor —
-same channel layer, same daphne, none of the lobby's work (no session, no database, no checks)."""
+same channel layer, same web server, none of the lobby's work (no session, no database, no checks)."""
 import json
 import os
 
