@@ -96,6 +96,14 @@ def _profile(work, path):
         client.get(url)
     profiler.disable()
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:  # and what it asks the database, one query a line
+        client.get(url)
+    print(f"{len(ctx.captured_queries)} queries of {url}:")
+    for query in ctx.captured_queries:
+        print("  " + query["sql"][:400])
 
 
 class _Done:

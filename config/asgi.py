@@ -7,7 +7,10 @@ runs each request through several sync/async hand-offs on a thread created for t
 measured ~2.5 ms more CPU per request than the WSGI path under the same server (``/healthz``: 3.2–4.3 ms
 through the ASGI handler, 1.2–1.4 ms through this one; see README "Event-day load"). The pool has
 ``WEB_THREADS`` threads (default: the database pool's size, ``DB_POOL_MAX_SIZE``, 10); requests beyond
-it wait for a thread. WebSockets stay on Channels.
+it wait for a thread. WebSockets stay on Channels, behind its origin check and session middleware; the lobby consumer
+resolves the session, the participant and (only if needed) the user in one hop to a thread
+(``tournaments.lobby.consumers._load``) instead of Channels' ``AuthMiddleware`` loading the user in a
+hop of its own first.
 """
 import os
 
@@ -23,9 +26,9 @@ http_application = WSGIMiddleware(
     get_wsgi_application(), workers=int(os.environ.get("WEB_THREADS") or os.environ.get("DB_POOL_MAX_SIZE") or 10))
 
 from asgiref.sync import ThreadSensitiveContext  # noqa: E402
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.sessions import SessionMiddlewareStack  # noqa: E402
 
 from tournaments.lobby.routing import websocket_urlpatterns  # noqa: E402
 from tournaments.observability import WebSocketGauge  # noqa: E402
@@ -33,8 +36,8 @@ from tournaments.observability import WebSocketGauge  # noqa: E402
 
 
 class ThreadPerConnection:
-    """Give each WebSocket connection its own thread for its sync work (session and user lookup in
-    AuthMiddlewareStack, the consumer's ``database_sync_to_async`` calls), as Django's ASGIHandler does
+    """Give each WebSocket connection its own thread for its sync work (the consumer's
+    ``database_sync_to_async`` calls), as Django's ASGIHandler does
     for each HTTP request. Without a ThreadSensitiveContext, asgiref runs every thread-sensitive call
     of every connection in the process on ONE shared thread: under 1,000 arriving participants the
     handshakes queued behind each other for over 30 s and most timed out. Database connections stay
@@ -53,6 +56,6 @@ application = ProtocolTypeRouter(
     {
         "http": http_application,
         "websocket": WebSocketGauge(ThreadPerConnection(
-            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))))),
+            AllowedHostsOriginValidator(SessionMiddlewareStack(URLRouter(websocket_urlpatterns))))),
     }
 )

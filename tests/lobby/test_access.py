@@ -199,3 +199,30 @@ def test_a_user_with_an_account_needs_no_token(live):
     stranger = User.objects.create_user("someone", "s@example.com", "pw-someone-1234")
     client.force_login(stranger)
     assert client.get(f"/lobby/{t.slug}/").context["registration"] is None
+
+
+def test_the_socket_handshake_loads_a_linked_participant_without_the_user(live):
+    """One hop for the handshake (consumers._load): a private link answers from the session, so the
+    user behind the session is never looked up; an account holder's is, lazily, from the same session."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tournaments.lobby import consumers, identity
+
+    t, match, a, *_ = live
+    lobby_access.issue_link(a.pk, actor=None)
+    session = {}
+    identity.remember(session, a, lobby_access.active_link(a.pk))
+    with CaptureQueriesContext(connection) as ctx:
+        tournament, registration, user = consumers._load(t.slug, session)
+    assert (tournament, registration) == (t, a)
+    assert len(ctx.captured_queries) == 3  # tournament, registration by link, sanctions
+    assert not any("auth_user" in q["sql"] for q in ctx.captured_queries)
+    account = User.objects.create_user("linkless", "l@example.com", "pw-linkless-1234")
+    player = a.player
+    player.user = account
+    player.save()
+    client = Client()
+    client.force_login(account)
+    tournament, registration, user = consumers._load(t.slug, client.session)
+    assert registration == a and user.pk == account.pk

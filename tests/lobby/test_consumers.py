@@ -108,6 +108,35 @@ async def test_participant_joins_the_private_group(event, organizer):
     await comm.disconnect()
 
 
+def _account_cookie(registration, *, password_changed=False) -> bytes:
+    """A logged-in session of a user whose player is ``registration``'s (no private link)."""
+    from django.contrib.auth.models import User
+
+    user = User.objects.create_user(f"acct{registration.pk}", f"acct{registration.pk}@example.com", "pw-account-1234")
+    player = registration.player
+    player.user = user
+    player.save()
+    client = Client()
+    client.force_login(user)
+    if password_changed:  # the session's auth hash no longer matches: Django logs the session out
+        user.set_password("pw-changed-5678")
+        user.save()
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+async def test_an_account_holder_is_a_participant_without_a_link(event):
+    """The socket stack has no AuthMiddleware; the consumer resolves the user from the session itself."""
+    t, (a, b) = event
+    comm, hello = await connected(t.slug, await sync_to_async(_account_cookie)(a))
+    assert hello["payload"]["participant"] == a.display_name
+    await comm.send_json_to({"action": "check_in"})
+    assert await comm.receive_json_from(timeout=TIMEOUT) == {"reply": "check_in", "ok": True}
+    await comm.disconnect()
+    stale, hello = await connected(t.slug, await sync_to_async(_account_cookie)(b, password_changed=True))
+    assert hello["payload"]["participant"] is None  # Django's session-hash check still applies
+    await stale.disconnect()
+
+
 async def test_draft_unknown_and_cancelled_tournaments_are_refused(organizer, game):
     t, _ = await sync_to_async(_build)(organizer, game, slug="ws-draft", draft=True)
     for slug in (t.slug, "no-such-event"):

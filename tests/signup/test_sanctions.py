@@ -126,7 +126,7 @@ def test_websocket_treats_a_sanctioned_participant_as_a_spectator(organizer, tou
     lobby_access.issue_link(reg.pk, actor=None)
     session = {}
     identity.remember(session, reg, lobby_access.active_link(reg.pk))
-    assert consumers._load(tournament.slug, session, None)[1] == reg
+    assert consumers._load(tournament.slug, session)[1] == reg
     sanctions.issue(actor=organizer, player=reg.player, tournament=tournament, reason="Cheating")
-    loaded_tournament, participant = consumers._load(tournament.slug, session, None)
+    loaded_tournament, participant, _user = consumers._load(tournament.slug, session)
     assert loaded_tournament == tournament and participant is None

@@ -32,7 +32,9 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.consumer import get_handler_name
 from django.conf import settings
+from django.contrib import auth
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from .. import events
@@ -99,14 +101,30 @@ class _Renders:
 _renders = _Renders()
 
 
-def _load(slug, session, user):
+class _SessionOnly:
+    """What ``django.contrib.auth.get_user`` reads of a request: its session."""
+
+    def __init__(self, session):
+        self.session = session
+
+
+def _load(slug, session, user=None):
+    """Everything the handshake needs, in one hop to the connection's thread: the tournament, the
+    participant and (only when no private link answers, i.e. for an account holder) the user.
+
+    The socket stack has Channels' session middleware but not its ``AuthMiddleware``
+    (config/asgi.py): that middleware loads the user in a hop of its own before the consumer runs,
+    and most lobby sockets are opened by private links, which need no user. Here the user is a lazy
+    object over the same session, resolved by Django's own ``auth.get_user`` on first use."""
     tournament = Tournament.objects.filter(slug=slug).first()
     if not identity.viewable(tournament):
-        return None, None
+        return None, None, user
+    if user is None:
+        user = SimpleLazyObject(lambda: auth.get_user(_SessionOnly(session)))
     registration = identity.participant(session, user, tournament)
     if registration is not None and sanctions.blocking(registration) is not None:
         registration = None  # issue 8: a sanctioned participant follows the public lobby only
-    return tournament, registration
+    return tournament, registration, user
 
 
 def _still_allowed(tournament, session, user, registration_id):
@@ -134,7 +152,7 @@ class LobbyConsumer(AsyncJsonWebsocketConsumer):
         self.language = settings.LANGUAGE_CODE
         slug = self.scope["url_route"]["kwargs"]["slug"]
         try:
-            self.tournament, self.registration = await database_sync_to_async(_load)(
+            self.tournament, self.registration, self.scope["user"] = await database_sync_to_async(_load)(
                 slug, self.scope.get("session"), self.scope.get("user"))
         except Exception:
             logger.exception("Lobby connect failed for %s", slug)
