@@ -226,3 +226,50 @@ def test_the_socket_handshake_loads_a_linked_participant_without_the_user(live):
     client.force_login(account)
     tournament, registration, user = consumers._load(t.slug, client.session)
     assert registration == a and user.pk == account.pk
+
+
+def test_opening_a_link_loads_the_tournament_with_the_link_and_nothing_twice(live):
+    """The link lookup brings the registration, its player, team and tournament: the join reads none
+    of them again (one more query per join, at 1,000 arrivals a minute)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    t, match, a, *_ = live
+    token = lobby_access.issue_link(a.pk, actor=None)
+    client = Client()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(lobby_access.join_path(token)).status_code == 302
+    tables = [q["sql"].split(" FROM ")[1].split()[0] for q in ctx.captured_queries if q["sql"].startswith("SELECT") and " FROM " in q["sql"]]
+    assert not any("tournaments_tournament" == name.strip('"') for name in tables), tables
+    assert not any(name.strip('"') in ("tournaments_registration", "tournaments_player", "tournaments_team") for name in tables), tables
+    assert client.get(f"/lobby/{t.slug}/").context["registration"] == a
+
+
+def test_the_match_list_reads_both_names_without_more_queries(live):
+    """lobby.selectors.my_matches brings both sides' names: reading them, the opponent and the
+    report form's labels costs no query after it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tournaments.lobby import selectors
+    from tournaments.lobby.forms import ReportForm
+
+    t, match, a, b, *_ = live
+    team_free = selectors.my_matches(a)
+    assert [m.pk for m in team_free] == [match.pk]
+    with CaptureQueriesContext(connection) as ctx:
+        names = [(m.side_name_a, m.side_name_b, m.opponent_of(a.pk).display_name) for m in team_free]
+        ReportForm(match=team_free[0])
+    assert names == [(a.display_name, b.display_name, b.display_name)]
+    assert ctx.captured_queries == []
+
+
+def test_a_sanctioned_link_holder_is_refused_with_the_players_name(live, organizer):
+    from tournaments.services import sanctions
+
+    t, match, a, *_ = live
+    token = lobby_access.issue_link(a.pk, actor=None)
+    sanctions.issue(actor=organizer, player=a.player, tournament=t, reason="Smurfing", kind="suspension")
+    response = Client().get(lobby_access.join_path(token))
+    assert response.status_code == 403
+    assert a.player.display_name in response.content.decode() and "Smurfing" in response.content.decode()

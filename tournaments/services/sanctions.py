@@ -30,12 +30,13 @@ def _players_of(registration=None, *, player=None, team=None) -> list[int]:
 
 
 def in_force(player_ids, tournament, at=None):
-    """Sanctions in force now for these players, globally or in ``tournament`` (one query)."""
+    """Sanctions in force now for these players, globally or in ``tournament`` (one query). Asked on
+    every lobby page and check-in and almost always empty, so the player (named by ``refusal``) is
+    not joined in: a refusal loads it, one query when there is something to refuse."""
     if not player_ids:
         return Sanction.objects.none()
     scope = Q(tournament__isnull=True) | Q(tournament_id=tournament.pk)
-    return (Sanction.objects.filter(Sanction.in_force_q(at), scope, player_id__in=player_ids)
-            .select_related("player").order_by("ends_at", "id"))
+    return Sanction.objects.filter(Sanction.in_force_q(at), scope, player_id__in=player_ids).order_by("ends_at", "id")
 
 
 def in_force_all(tournament, at=None) -> list[Sanction]:
