@@ -136,7 +136,7 @@ def main(argv=None):
     parser.add_argument("--participants", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--json")
-    parser.add_argument("--profile", help="also print where the CPU goes (cProfile) for this request path, "
+    parser.add_argument("--profile", help="also print where the CPU goes (cProfile) and the SQL of this request path, "
                         "e.g. /lobby/{slug}/fragments/header/ or /lobby/join/{token}/ (as the joined participant)")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # internal: the work file, in the child process
     args = parser.parse_args(argv)
