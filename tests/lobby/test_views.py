@@ -263,6 +263,27 @@ def test_mark_notifications_read(joined):
     assert Notification.objects.filter(registration=b, read_at__isnull=True).exists()  # only mine
 
 
+def test_the_unread_count_covers_every_notification_not_just_those_shown(joined):
+    """One query gives the newest 20 notifications and the unread count of all of them."""
+    from django.utils import timezone
+
+    from tournaments.lobby import selectors
+    from tournaments.services import notifications
+
+    t, match, a, b, ca, cb = joined
+    Notification.objects.filter(registration=a).delete()
+    assert selectors.notifications(a) == ([], 0)
+    for i in range(25):
+        notifications.notify(a, "test", f"Note {i}")
+    oldest = Notification.objects.filter(registration=a).order_by("created_at", "id")[:3]
+    Notification.objects.filter(pk__in=[n.pk for n in oldest]).update(read_at=timezone.now())  # not among the 20 shown
+    notes, unread = selectors.notifications(a)
+    assert len(notes) == 20 and unread == 22 and notes[0].title == "Note 24"
+    html = ca.get(f"/lobby/{t.slug}/fragments/notifications/").content.decode()
+    assert "Mark 22 unread notifications as read" in html
+    assert selectors.notifications(b)[1] == Notification.objects.filter(registration=b, read_at__isnull=True).count()
+
+
 def test_spectators_cannot_act(live):
     t, match, a, b, c, d = live
     client = Client()

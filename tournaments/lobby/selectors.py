@@ -4,7 +4,7 @@ import logging
 from collections import OrderedDict
 from datetime import datetime, timezone as dt_timezone
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Window
 
 from .. import brackets as engine
 from .. import selectors as shared
@@ -96,12 +96,13 @@ def match_situation(match, registration) -> dict:
     }
 
 
-def notifications(registration, limit=20):
-    return list(Notification.objects.filter(registration=registration).order_by("-created_at", "-id")[:limit])
-
-
-def unread_count(registration) -> int:
-    return Notification.objects.filter(registration=registration, read_at__isnull=True).count()
+def notifications(registration, limit=20) -> tuple[list, int]:
+    """The participant's newest ``limit`` notifications and how many of ALL of them are unread, in
+    one query: the count is a window over every row of the participant, computed before the limit."""
+    notes = list(Notification.objects.filter(registration=registration)
+                 .annotate(unread_total=Window(Count("id", filter=Q(read_at__isnull=True))))
+                 .order_by("-created_at", "-id")[:limit])
+    return notes, (notes[0].unread_total if notes else 0)
 
 
 def bracket(tournament) -> list[dict]:

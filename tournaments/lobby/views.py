@@ -152,7 +152,8 @@ def _my_match(tournament, registration, bound=None):
 
 
 def _notifications(tournament, registration):
-    return {"tournament": tournament, "notes": lobby.notifications(registration), "unread": lobby.unread_count(registration)}
+    notes, unread = lobby.notifications(registration)
+    return {"tournament": tournament, "notes": notes, "unread": unread}
 
 
 def _fragment_context(name, tournament, registration, bound=None):
