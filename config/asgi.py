@@ -7,8 +7,10 @@ runs each request through several sync/async hand-offs on a thread created for t
 measured ~2.5 ms more CPU per request than the WSGI path under the same server (``/healthz``: 3.2–4.3 ms
 through the ASGI handler, 1.2–1.4 ms through this one; see README "Event-day load"). The pool has
 ``WEB_THREADS`` threads (default: the database pool's size, ``DB_POOL_MAX_SIZE``, 10); requests beyond
-it wait for a thread. WebSockets stay on Channels, behind its origin check and session middleware; the lobby consumer
-resolves the session, the participant and (only if needed) the user in one hop to a thread
+it wait for a thread. At most ``LOBBY_HTTP_SLOTS`` of them (default: all but three) serve lobby
+requests at once, so that staff, health checks and metrics never queue behind a burst of arriving
+participants (``config.admission``). WebSockets stay on Channels, behind its origin check and
+session middleware; the lobby consumer resolves the session, the participant and (only if needed) the user in one hop to a thread
 (``tournaments.lobby.consumers._load``) instead of Channels' ``AuthMiddleware`` loading the user in a
 hop of its own first.
 """
@@ -22,8 +24,11 @@ get_asgi_application()  # sets Django up; must run before importing consumers
 
 from a2wsgi import WSGIMiddleware  # noqa: E402
 
-http_application = WSGIMiddleware(
-    get_wsgi_application(), workers=int(os.environ.get("WEB_THREADS") or os.environ.get("DB_POOL_MAX_SIZE") or 10))
+from config.admission import LobbyAdmission, default_slots  # noqa: E402
+
+WEB_THREADS = int(os.environ.get("WEB_THREADS") or os.environ.get("DB_POOL_MAX_SIZE") or 10)
+http_application = LobbyAdmission(WSGIMiddleware(get_wsgi_application(), workers=WEB_THREADS),
+                                  slots=default_slots(WEB_THREADS))
 
 from asgiref.sync import ThreadSensitiveContext  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -108,6 +108,8 @@ def metrics():
             "ws": Gauge("commandcenter_lobby_websocket_connections", "Open lobby WebSocket connections",
                         multiprocess_mode="livesum"),
             "jobs": Counter("commandcenter_jobs_total", "Job attempts by function and outcome", ["func", "outcome"]),
+            "lobby_waiting": Gauge("commandcenter_lobby_http_waiting",
+                                   "Lobby HTTP requests waiting for a slot (config.admission)", multiprocess_mode="livesum"),
         }
     return _metrics
 

@@ -84,7 +84,7 @@ def test_metrics_need_staff_or_the_token(client, settings, organizer, django_use
     body = client.get("/metrics").content.decode()
     assert 'commandcenter_http_request_duration_seconds_bucket{le="0.005",method="GET",route="/admin/",status="200"}' in body
     assert 'commandcenter_outbox_backlog{kind="job"}' in body and 'commandcenter_outbox_backlog{kind="event"}' in body
-    assert "commandcenter_lobby_websocket_connections" in body
+    assert "commandcenter_lobby_websocket_connections" in body and "commandcenter_lobby_http_waiting" in body
 
 
 def test_an_unset_token_never_matches(client, settings):
