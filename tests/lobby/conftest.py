@@ -58,6 +58,19 @@ def join(client, registration, organizer=None):
     return token
 
 
+def account_client(registration, username):
+    """A client signed in as a new user who is ``registration``'s player (an account, no link)."""
+    from django.contrib.auth.models import User
+
+    user = User.objects.create_user(username, f"{username}@example.com", f"pw-{username}-1234")
+    player = registration.player
+    player.user = user
+    player.save()
+    client = Client()
+    client.force_login(user)
+    return client, user
+
+
 @pytest.fixture
 def joined(live):
     """Clients in the lobby as a and as b, plus a spectator client."""

@@ -10,7 +10,7 @@ from tournaments.lobby import identity
 from tournaments.models import AuditLog, LobbyAccess, Notification
 from tournaments.services import DomainError, lobby_access, registrations
 
-from .conftest import join
+from .conftest import account_client, join
 
 pytestmark = pytest.mark.django_db
 
@@ -189,12 +189,7 @@ def test_unknown_or_revoked_link_is_a_friendly_404(live, organizer):
 
 def test_a_user_with_an_account_needs_no_token(live):
     t, match, a, *_ = live
-    user = User.objects.create_user("rafiq", "r@example.com", "pw-rafiq-1234")
-    player = a.player
-    player.user = user
-    player.save()
-    client = Client()
-    client.force_login(user)
+    client, user = account_client(a, "rafiq")
     assert client.get(f"/lobby/{t.slug}/").context["registration"] == a
     stranger = User.objects.create_user("someone", "s@example.com", "pw-someone-1234")
     client.force_login(stranger)
@@ -218,12 +213,7 @@ def test_the_socket_handshake_loads_a_linked_participant_without_the_user(live):
     assert (tournament, registration) == (t, a)
     assert len(ctx.captured_queries) == 3  # tournament, registration by link, sanctions
     assert not any("auth_user" in q["sql"] for q in ctx.captured_queries)
-    account = User.objects.create_user("linkless", "l@example.com", "pw-linkless-1234")
-    player = a.player
-    player.user = account
-    player.save()
-    client = Client()
-    client.force_login(account)
+    client, account = account_client(a, "linkless")
     tournament, registration, user = consumers._load(t.slug, client.session)
     assert registration == a and user.pk == account.pk
 

@@ -110,14 +110,9 @@ async def test_participant_joins_the_private_group(event, organizer):
 
 def _account_cookie(registration, *, password_changed=False) -> bytes:
     """A logged-in session of a user whose player is ``registration``'s (no private link)."""
-    from django.contrib.auth.models import User
+    from .conftest import account_client
 
-    user = User.objects.create_user(f"acct{registration.pk}", f"acct{registration.pk}@example.com", "pw-account-1234")
-    player = registration.player
-    player.user = user
-    player.save()
-    client = Client()
-    client.force_login(user)
+    client, user = account_client(registration, f"acct{registration.pk}")
     if password_changed:  # the session's auth hash no longer matches: Django logs the session out
         user.set_password("pw-changed-5678")
         user.save()
