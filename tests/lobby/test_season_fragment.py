@@ -52,3 +52,21 @@ def test_season_fragment_queries_do_not_grow_and_private_seasons_stay_hidden(org
     seasons.recompute(hidden.pk)
     assert "Secret Season" not in client.get(f"/lobby/{small.slug}/fragments/season/").content.decode()
     assert setup  # factories module used by the fixtures above
+
+
+def test_a_tournament_in_no_public_season_costs_the_page_no_season_query(organizer, game):
+    """The page and the season fragment learn with the tournament itself whether it is in a public
+    season; in none (most tournaments), no season query runs. Made public later, the table shows."""
+    t, _regs, _stage = _played(organizer, game, 2, slug="lobby-no-season")
+    hidden = seasons.create_season(actor=organizer, name="Quiet League", game=game, tournament_ids=[t.pk], is_public=False)
+    seasons.recompute(hidden.pk)
+    client = Client()
+    for url in (f"/lobby/{t.slug}/", f"/lobby/{t.slug}/fragments/season/"):
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        season_queries = [q["sql"] for q in ctx.captured_queries if "tournaments_season" in q["sql"]]
+        assert len(season_queries) == 1 and "EXISTS" in season_queries[0].upper(), season_queries  # only the flag
+        assert "Quiet League" not in client.get(url).content.decode()
+    seasons.update_season(hidden.pk, actor=organizer, changes={"is_public": True})
+    assert "Quiet League" in client.get(f"/lobby/{t.slug}/").content.decode()

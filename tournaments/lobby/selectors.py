@@ -156,9 +156,13 @@ SEASON_TOP = 20
 
 def season_tables(tournament, limit=SEASON_TOP) -> list[dict]:
     """Public seasons that include this tournament, each with its top ``limit`` entrants of the
-    tournament's kind (players for solo events, teams for team events). Two queries."""
+    tournament's kind (players for solo events, teams for team events). Two queries; none when the
+    tournament was loaded knowing it is in no public season (``in_public_season``, lobby views)."""
     from ..models import Season, SeasonStanding
     from ..seasons import RULE_LABELS
+
+    if getattr(tournament, "in_public_season", True) is False:
+        return []
 
     kind = SeasonStanding.Kind.TEAM if tournament.is_team else SeasonStanding.Kind.PLAYER
     seasons = list(Season.objects.filter(tournaments=tournament, is_public=True).order_by("-created_at", "pk")[:3])

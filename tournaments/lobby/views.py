@@ -6,6 +6,7 @@ Views are thin: they find who is asking (``identity``), rate-limit, validate the
 page re-rendered with what was typed; services are atomic, so a refusal changed nothing.
 """
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from ..models import PromoRedemption, Registration, Tournament
+from ..models import PromoRedemption, Registration, Season, Tournament
 from ..services import DomainError, PermissionDenied, checkin, disputes, lobby_access, matches, notifications, payments, sanctions
 from ..services import registrations as registration_services
 from . import fragment_cache, identity, ratelimit
@@ -64,8 +65,15 @@ def _sanctioned(request, tournament, registration):
     return _secure(response, request)
 
 
-def _tournament(slug):
-    tournament = Tournament.objects.select_related("game").filter(slug=slug).first()
+def _tournament(slug, *, seasons=False):
+    """The viewable tournament of ``slug``, or None. ``seasons``: also whether it counts in a public
+    season (``in_public_season``), in the same query — most tournaments are in none, and the page
+    then skips the season query (``selectors.season_tables``)."""
+    queryset = Tournament.objects.select_related("game").filter(slug=slug)
+    if seasons:
+        queryset = queryset.annotate(in_public_season=Exists(
+            Season.objects.filter(tournaments=OuterRef("pk"), is_public=True)))
+    tournament = queryset.first()
     return tournament if identity.viewable(tournament) else None
 
 
@@ -202,7 +210,7 @@ def _page(request, tournament, registration, *, bound=None, alert=None, status=2
 
 @require_GET
 def page(request, slug):
-    tournament = _tournament(slug)
+    tournament = _tournament(slug, seasons=True)
     if tournament is None:
         return _not_found(request)
     registration = identity.participant(request.session, request.user, tournament)
@@ -212,7 +220,7 @@ def page(request, slug):
 
 @require_GET
 def fragment(request, slug, name):
-    tournament = _tournament(slug)
+    tournament = _tournament(slug, seasons=name == "season")
     if tournament is None or name not in FRAGMENTS:
         return _not_found(request)
     if name in SHARED_FRAGMENTS:  # the same for everyone: no need to know who asks (no session read)
