@@ -3,16 +3,18 @@
 Every HTTP request of a web process runs on one pool of ``WEB_THREADS`` threads (a2wsgi, see
 ``config.asgi``), whose queue is first come, first served. When 1,000 participants open their lobby
 within half a minute, hundreds of lobby requests queue there, and a staff member's approval, the
-load balancer's ``/healthz`` and a ``/metrics`` scrape wait behind all of them (load runs of session
-4/5: staff actions p95 7–9 s while participants arrived over 30 s; a health check answered that late
-takes the process out of the balancer in the middle of the burst).
+load balancer's ``/healthz`` and a ``/metrics`` scrape wait behind all of them (load runs: staff
+actions p95 5–9 s while participants arrived over 30 s; a health check answered that late takes the
+process out of the balancer in the middle of the burst).
 
 ``LobbyAdmission`` lets at most ``slots`` lobby requests (``/lobby/…``: pages, fragments, joins,
 actions) into the pool at once per process; the others wait in order on the event loop, which costs
 nothing while they wait. Everything else — the admin, health checks, metrics, static files — goes
-straight to the pool, where at most ``slots`` lobby requests are ahead of it. The lobby's throughput
-does not change (its work is CPU-bound under one GIL: a few threads keep a core as busy as ten); only
-the order changes. WebSocket connections are not HTTP and are not counted here.
+straight to the pool, where at most ``slots`` lobby requests are ahead of it. The machine does not
+get faster (lobby work is CPU-bound under one GIL: a few threads keep a core as busy as ten); the
+order changes, so staff get more done during a burst and arriving participants wait longer (A/B in
+the README, "Staff first while the doors open"). WebSocket connections are not HTTP and are not
+counted here.
 
 Why our own: neither a2wsgi, uvicorn (``--limit-concurrency`` refuses with 503 instead of queueing,
 and for every path alike) nor Django has a per-path admission queue.

@@ -10,9 +10,9 @@ through the ASGI handler, 1.2–1.4 ms through this one; see README "Event-day l
 it wait for a thread. At most ``LOBBY_HTTP_SLOTS`` of them (default: all but three) serve lobby
 requests at once, so that staff, health checks and metrics never queue behind a burst of arriving
 participants (``config.admission``). WebSockets stay on Channels, behind its origin check and
-session middleware; the lobby consumer resolves the session, the participant and (only if needed) the user in one hop to a thread
-(``tournaments.lobby.consumers._load``) instead of Channels' ``AuthMiddleware`` loading the user in a
-hop of its own first.
+session middleware; the lobby consumer resolves the session, the participant and (only if needed)
+the user in one hop to a thread (``tournaments.lobby.consumers._load``) instead of Channels'
+``AuthMiddleware`` loading the user in a hop of its own first.
 """
 import os
 
@@ -42,8 +42,7 @@ from tournaments.observability import WebSocketGauge  # noqa: E402
 
 class ThreadPerConnection:
     """Give each WebSocket connection its own thread for its sync work (the consumer's
-    ``database_sync_to_async`` calls), as Django's ASGIHandler does
-    for each HTTP request. Without a ThreadSensitiveContext, asgiref runs every thread-sensitive call
+    ``database_sync_to_async`` calls), as Django's ASGIHandler does for each HTTP request. Without a ThreadSensitiveContext, asgiref runs every thread-sensitive call
     of every connection in the process on ONE shared thread: under 1,000 arriving participants the
     handshakes queued behind each other for over 30 s and most timed out. Database connections stay
     bounded by the pool (DB_POOL_MAX_SIZE); the thread is created on first use and ends with the
